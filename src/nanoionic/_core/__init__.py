@@ -1,0 +1,1 @@
+"""Lowest layer: SI constants, unit parsing, the error types and input validation."""

@@ -1,0 +1,75 @@
+"""SI constants and the conversion of human unit text ("100 ms", "30.7 uS") to SI numbers.
+
+Constants are CODATA 2018 exact values where exact.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from nanoionic._core.errors import ParameterError
+
+Q_E = 1.602176634e-19  # elementary charge [C]
+K_B = 1.380649e-23  # Boltzmann constant [J/K]
+H_PLANCK = 6.62607015e-34  # Planck constant [J s]
+EPS_0 = 8.8541878128e-12  # vacuum permittivity [F/m]
+G0 = 2 * Q_E**2 / H_PLANCK  # conductance quantum 2e^2/h [S]
+EV = Q_E  # one electronvolt [J]
+KJ_PER_MOL = 1e3 / 6.02214076e23  # one kJ/mol per particle [J]
+
+PREFIXES = {
+    "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "μ": 1e-6,
+    "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9,
+}
+BASE_UNITS = ("V/s", "V", "A", "S", "s", "Ohm", "Ω", "m2", "m", "K", "J", "Hz", "F", "eV")
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_QUANTITY = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\s\d].*?)?\s*$")
+
+
+def split_unit(unit: str) -> tuple[float, str]:
+    """Split unit text such as "ms" or "uS" into (prefix factor, base unit)."""
+    for base in BASE_UNITS:
+        if unit == base:
+            return 1.0, base
+    for base in BASE_UNITS:
+        if unit.endswith(base) and unit[: -len(base)] in PREFIXES:
+            prefix = unit[: -len(base)]
+            factor = PREFIXES[prefix]
+            if base in ("m2",):
+                factor = factor**2
+            return factor, base
+    raise ParameterError(
+        f"Unknown unit {unit!r}. Allowed: an SI prefix (f p n u m k M G) followed by one of "
+        f"{', '.join(BASE_UNITS)}."
+    )
+
+
+def parse_quantity(text: str, expected: str | tuple[str, ...], name: str = "value") -> float:
+    """Convert text like "100 ms" to SI (0.1), checking that the unit is one of ``expected``.
+
+    A bare number is taken as already in SI. Raises ParameterError naming ``name`` otherwise.
+    """
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        match = _QUANTITY.match(str(text))
+        if not match:
+            raise ParameterError(f"The '{name}' must be a number with a unit such as '100 ms'. Got {text!r} instead.")
+        value = float(match["num"])
+        if match["unit"]:
+            factor, base = split_unit(match["unit"])
+            allowed = (expected,) if isinstance(expected, str) else expected
+            if base not in allowed and not (base == "Ω" and "Ohm" in allowed):
+                raise ParameterError(
+                    f"The '{name}' must be in {' or '.join(allowed)}. Got {text!r} instead."
+                )
+            value *= factor
+    if not math.isfinite(value):
+        raise ParameterError(f"The '{name}' must be finite. Got {text!r} instead.")
+    return value
+
+
+def thermal_voltage(temperature: float) -> float:
+    """k_B T / q [V] at ``temperature`` [K]."""
+    return K_B * temperature / Q_E

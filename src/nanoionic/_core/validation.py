@@ -1,0 +1,30 @@
+"""Validation helpers used once, at the edge (DESIGN.md: one error format)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nanoionic._core.errors import param_error
+
+
+def check_finite_array(name: str, owner: str, value) -> np.ndarray:
+    """Return ``value`` as a float64 array, raising if any element is NaN or infinite."""
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        bad = arr[~np.isfinite(arr)].ravel()[0]
+        raise param_error(name, owner, "finite", float(bad))
+    return arr
+
+
+def check_range(name: str, owner: str, value, low: float, high: float, *,
+                low_open: bool = False, high_open: bool = False) -> np.ndarray:
+    """Check that every element of ``value`` lies in the interval [low, high] (ends open on request)."""
+    arr = check_finite_array(name, owner, value)
+    too_low = arr <= low if low_open else arr < low
+    too_high = arr >= high if high_open else arr > high
+    bad = too_low | too_high
+    if np.any(bad):
+        lo = "(" if low_open else "["
+        hi = ")" if high_open else "]"
+        raise param_error(name, owner, f"in {lo}{low:g}, {high:g}{hi}", float(arr[bad].ravel()[0]))
+    return arr

@@ -1,0 +1,1 @@
+"""Device models: one file per model, each a DeviceModel (see base.py)."""

@@ -1,0 +1,1 @@
+"""Protocols: text grammar → typed steps → piecewise waveform."""
