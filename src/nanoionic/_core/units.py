@@ -73,3 +73,51 @@ def parse_quantity(text: str, expected: str | tuple[str, ...], name: str = "valu
 def thermal_voltage(temperature: float) -> float:
     """k_B T / q [V] at ``temperature`` [K]."""
     return K_B * temperature / Q_E
+
+
+def format_number(value: float) -> str:
+    """Shortest text that reads back as exactly ``value`` ("100", "0.25", "1e-05")."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _significant_digits(text: str) -> int:
+    """Number of significant digits in a number's text ("0.0250" → 3, "1e-05" → 1)."""
+    return len(text.lower().split("e")[0].replace("-", "").replace(".", "").strip("0")) or 1
+
+
+def format_quantity(value: float, unit: str) -> str:
+    """Format an SI value with an SI prefix, e.g. (0.1, "s") → "100 ms", exactly reversible.
+
+    The prefix puts the mantissa in [1, 1000) where possible; times never get a prefix above
+    one ("1000 s", not "1 ks"). A prefix is used only when ``float(mantissa) * factor`` gives
+    ``value`` back bit for bit, so ``parse_quantity(format_quantity(x, u), u) == x`` always;
+    otherwise the value is printed in the base unit with full precision.
+
+    Parameters
+    ----------
+    value : float
+        Value in SI [unit].
+    unit : str
+        Base unit without prefix, e.g. "V", "s", "V/s".
+    """
+    value = float(value)
+    if value == 0.0 or not math.isfinite(value):
+        return f"{format_number(value)} {unit}"
+    magnitude = abs(value)
+    choices = [p for p in ("f", "p", "n", "u", "m", "", "k", "M", "G")
+               if not (unit == "s" and PREFIXES[p] > 1.0)]
+    prefix = choices[0]
+    for p in choices:
+        if magnitude >= PREFIXES[p]:
+            prefix = p
+    factor = PREFIXES[prefix]
+    if factor != 1.0:
+        mantissa = value / factor
+        for decimals in range(16):
+            text = format_number(round(mantissa, decimals))
+            if float(text) * factor == value:
+                if _significant_digits(text) <= _significant_digits(format_number(value)):
+                    return f"{text} {prefix}{unit}"
+                break
+    return f"{format_number(value)} {unit}"
