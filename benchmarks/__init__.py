@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks (run by `make bench`, never by `make test`)."""
