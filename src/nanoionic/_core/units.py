@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 
 from nanoionic._core.errors import ParameterError
 
@@ -45,6 +46,18 @@ def split_unit(unit: str) -> tuple[float, str]:
     )
 
 
+def scale_number(number: str, factor: float) -> float:
+    """``float(number) * factor`` rounded once, e.g. ("5", 1e-6) → 5e-06 exactly as written.
+
+    For a power-of-ten ``factor`` (every SI prefix) the product is formed in decimal, so
+    "5 us" gives the same float as the literal 5e-6; other factors multiply as floats.
+    """
+    exponent = round(math.log10(factor)) if factor > 0 else 0
+    if factor > 0 and 10.0**exponent == factor:
+        return float(Decimal(number).scaleb(exponent))
+    return float(number) * factor
+
+
 def parse_quantity(text: str, expected: str | tuple[str, ...], name: str = "value") -> float:
     """Convert text like "100 ms" to SI (0.1), checking that the unit is one of ``expected``.
 
@@ -64,7 +77,7 @@ def parse_quantity(text: str, expected: str | tuple[str, ...], name: str = "valu
                 raise ParameterError(
                     f"The '{name}' must be in {' or '.join(allowed)}. Got {text!r} instead."
                 )
-            value *= factor
+            value = scale_number(match["num"], factor)
     if not math.isfinite(value):
         raise ParameterError(f"The '{name}' must be finite. Got {text!r} instead.")
     return value
@@ -90,7 +103,7 @@ def format_quantity(value: float, unit: str) -> str:
     """Format an SI value with an SI prefix, e.g. (0.1, "s") → "100 ms", exactly reversible.
 
     The prefix puts the mantissa in [1, 1000) where possible; times never get a prefix above
-    one ("1000 s", not "1 ks"). A prefix is used only when ``float(mantissa) * factor`` gives
+    one ("1000 s", not "1 ks"). A prefix is used only when ``scale_number(mantissa, factor)`` gives
     ``value`` back bit for bit, so ``parse_quantity(format_quantity(x, u), u) == x`` always;
     otherwise the value is printed in the base unit with full precision.
 
@@ -116,7 +129,7 @@ def format_quantity(value: float, unit: str) -> str:
         mantissa = value / factor
         for decimals in range(16):
             text = format_number(round(mantissa, decimals))
-            if float(text) * factor == value:
+            if scale_number(text, factor) == value:
                 if _significant_digits(text) <= _significant_digits(format_number(value)):
                     return f"{text} {prefix}{unit}"
                 break

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from nanoionic._core.errors import ParameterError, ProtocolSyntaxError
-from nanoionic._core.units import split_unit
+from nanoionic._core.units import scale_number, split_unit
 from nanoionic.protocols.steps import Hold, Protocol, Pulse, Read, Repeat, Sweep, Wait
 
 KEYWORDS = ("sweep", "pulse", "read", "wait", "hold", "repeat")
@@ -138,7 +138,7 @@ class _Parser:
                 f"'{unit_tok.text}' (expected an SI prefix f p n u m k M G and {unit})", unit_tok) from None
         if base != unit:
             raise self.error(f"expected {expected} after {after}, found '{found}'", num)
-        return float(num.text) * factor, num
+        return scale_number(num.text, factor), num
 
     # -- grammar -------------------------------------------------------------------------
     def protocol(self) -> Protocol:
