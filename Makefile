@@ -55,8 +55,8 @@ benchmarks/__init__.py:
 	printf '"""Speed and memory benchmarks (run by `make bench`, never by `make test`)."""\n' > $@
 
 clean:
-	rm -rf out build .pytest_cache .hypothesis .import_linter_cache src/*.egg-info
+	rm -rf out build .pytest_cache .hypothesis .import_linter_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) src/*.egg-info
