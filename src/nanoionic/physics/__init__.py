@@ -1,0 +1,1 @@
+"""Pure, vectorised physics functions with units in their docstrings."""

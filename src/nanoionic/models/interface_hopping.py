@@ -1,0 +1,182 @@
+"""MTPP/AlOx interface-hopping model: the SVDP memristor of Wang et al. from O2- hopping kinetics.
+
+Physical picture (SVDP paper, Figs. 1d and 3d–e; ../shared/spec/svdp-metalloporphyrin-memristor.txt).
+The device is ITO / MTPP (~25 nm) / AlOx (~7 nm) / Al. Oxygen ions of a fixed inventory sit in
+four populations, tracked as fractions of that inventory:
+
+* ``b`` (implicit, 1 - m - c - d): O2- held in the Stern-like layer at the MTPP/AlOx interface by
+  Coulomb attraction to oxygen vacancies (Al3+–O2- pairs);
+* ``mobile`` m: free O2- in the MTPP matrix (short-term, volatile population);
+* ``coordinated`` c: O2- coordinated to metal centres (M–O bond; consolidated, long-term);
+* ``interfacial`` d: O2- accumulated at the ITO/MTPP interface after drifting across the MTPP
+  (the paper's EDX shows O enriched there after +7 V; it raises hole injection slowly).
+
+Six thermally activated, field-lowered hops connect them (each the paper's Arrhenius law
+ν = ν0·exp(-(E - q·ε·a/2)/k_B T), saturating at ν0):
+
+1. release b → m over the Coulomb barrier E_rel, lowered by α·q·a_rel·E_ox/2 (the field in the
+   AlOx pulls O2- out of the double layer; α is the transfer coefficient of the interface step);
+2. recapture m → b over E_rec, raised by (1-α)·q·a_rel·E_ox/2 (the field opposes the return);
+3. coordination m → c over E_coord (field-independent association with an M site);
+4. dissociation c → m over the M–O barrier E_diss, lowered by the MTPP field in either direction
+   (forward + backward escapes: ν·exp(-E/kT)·cosh(q·a·E_m/2kT));
+5. drift m → d towards the ITO over E_drift, lowered by q·a·E_m/2;
+6. return d → m over E_return, raised by q·a·E_m/2.
+
+Every rate depends on V only, so dx/dt = A(V)·x + b(V) is affine in the state and each
+constant-voltage interval is solved exactly (``affine_map``). Potentiation above ~6–7 V and
+depression below it are the balance of release (steep in V) against dissociation + recapture
+(which rises with V at low bias and falls at high bias as the field blocks the return); the
+balance point depends on the populations, so the threshold is state-dependent.
+
+Conduction: holes hop through the O2--doped stack; the low-field areal conductance is
+σ·(g0 + m + c + w·d), with a sinh field dependence (hopping) and an injection asymmetry (holes
+enter easily from ITO under positive bias, poorly from Al under negative bias):
+I = A·σ·(g0 + m + c + w·d)·V_c·sinh(V/V_c)·r(V).
+
+The metal enters through the M–O bond energy D_MO: literature bond energies (~1.6–4.5 eV) are
+far too large to put into an exponent directly, so a scaled shift ΔE = λ·(D_MO - D_ref) is added
+to the release and dissociation barriers (higher bond energy suppresses O2- concentration and
+migration rate, as the paper states), and the pristine coordinated fraction scales with the
+same Boltzmann factor exp(-ΔE/k_B T).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+from nanoionic._core.units import EV, K_B, Q_E
+from nanoionic.models.base import DeviceModel, field
+from nanoionic.physics.conduction import hopping_sinh, injection_asymmetry
+from nanoionic.physics.electrostatics import bilayer_fields
+from nanoionic.physics.hopping import (field_work, log_hopping_rate,
+                                       log_symmetric_hopping_rate)
+
+ION_CHARGE = 2 * Q_E  # O2- [C]
+
+
+@dataclass(frozen=True)
+class InterfaceHoppingParams:
+    """Parameters of the MTPP/AlOx interface-hopping model (SI units; energies in J)."""
+
+    area: float = field(5e-8, "m^2", 0.0, 1.0, "device area", low_open=True)
+    temperature: float = field(300.0, "K", 0.0, 2000.0, "temperature", low_open=True)
+    attempt_frequency: float = field(1e13, "Hz", 1e6, 1e16, "attempt-to-escape frequency ν0")
+    thickness_mtpp: float = field(25e-9, "m", 1e-10, 1e-5, "MTPP layer thickness")
+    thickness_oxide: float = field(7e-9, "m", 1e-10, 1e-5, "AlOx layer thickness")
+    permittivity_mtpp: float = field(3.0, "1", 1.0, 100.0, "relative permittivity of MTPP")
+    permittivity_oxide: float = field(9.0, "1", 1.0, 100.0, "relative permittivity of AlOx")
+    release_barrier: float = field(1.43 * EV, "J", 0.0, 5 * EV, "Coulomb barrier E_rel of the Stern layer")
+    release_distance: float = field(9.2e-9, "m", 1e-11, 1e-7, "effective escape distance a_rel at the interface")
+    transfer_coefficient: float = field(0.9, "1", 0.0, 1.0, "share α of the field work that lowers escape")
+    migration_barrier: float = field(0.962 * EV, "J", 0.0, 5 * EV, "M–O hopping barrier E_mig of migration through the MTPP")
+    migration_distance: float = field(0.5e-9, "m", 1e-11, 1e-7, "hop distance a_mig of migration through the MTPP")
+    recapture_barrier: float = field(0.748 * EV, "J", 0.0, 5 * EV, "barrier E_rec of recapture by a vacancy")
+    coordination_barrier: float = field(0.714 * EV, "J", 0.0, 5 * EV, "barrier E_coord of M–O association")
+    dissociation_barrier: float = field(1.26 * EV, "J", 0.0, 5 * EV, "effective M–O dissociation barrier E_diss")
+    dissociation_distance: float = field(3.2e-9, "m", 1e-11, 1e-7, "effective distance a_diss of field-assisted dissociation")
+    drift_barrier: float = field(1.171 * EV, "J", 0.0, 5 * EV, "barrier E_drift of drift to the ITO interface")
+    return_barrier: float = field(1.176 * EV, "J", 0.0, 5 * EV, "barrier E_return from the ITO interface")
+    bond_energy: float = field(1.65 * EV, "J", 0.0, 20 * EV, "M–O bond energy D_MO of the metal centre")
+    reference_bond_energy: float = field(1.65 * EV, "J", 0.0, 20 * EV, "bond energy D_ref the barriers refer to")
+    bond_energy_scale: float = field(0.03, "1", 0.0, 1.0, "λ: share of D_MO - D_ref added to the barriers")
+    conductance_density: float = field(177.0, "S/m^2", 0.0, 1e12, "low-field areal conductance σ at full release", low_open=True)
+    residual_fraction: float = field(0.02, "1", 0.0, 1e3, "g0: conduction of the undoped stack, in inventory units")
+    interface_weight: float = field(2.0, "1", 0.0, 1e3, "w: conduction weight of O2- at the ITO interface")
+    sinh_voltage: float = field(3.0, "V", 0.0, 1e3, "V_c of the hopping sinh law", low_open=True)
+    reverse_ratio: float = field(0.18, "1", 0.0, 1.0, "r: reverse/forward hole-injection ratio", low_open=True)
+    reverse_width: float = field(0.5, "V", 0.0, 100.0, "width of the polarity transition", low_open=True)
+    pristine_coordinated: float = field(0.3, "1", 0.0, 1.0, "coordinated fraction of a pristine device (D_MO = D_ref)")
+
+
+def metal_shift(p) -> np.ndarray:
+    """Barrier shift ΔE = λ·(D_MO - D_ref) [J] from the metal centre."""
+    return p.bond_energy_scale * (p.bond_energy - p.reference_bond_energy)
+
+
+def log_rates(v, p) -> tuple[np.ndarray, ...]:
+    """ln of the six population-changing rates [ln(1/s)] at voltage ``v`` [V]: release,
+    recapture, coordination, dissociation, drift, return.
+
+    Release is two hops in series, escape from the Stern layer then migration into the MTPP, so
+    its rate is the harmonic combination k_esc·k_mig/(k_esc + k_mig): steep at the threshold
+    (escape-limited) and migration-limited above it.
+    """
+    e_ox, e_m = bilayer_fields(np.asarray(v, dtype=float), p.thickness_oxide, p.permittivity_oxide,
+                               p.thickness_mtpp, p.permittivity_mtpp)
+    w_rel = field_work(ION_CHARGE, p.release_distance, e_ox)
+    w_mig = field_work(ION_CHARGE, p.migration_distance, e_m)
+    w_diss = field_work(ION_CHARGE, p.dissociation_distance, e_m)
+    shift = metal_shift(p)
+    T, nu, alpha = p.temperature, p.attempt_frequency, p.transfer_coefficient
+    log_escape = log_hopping_rate(p.release_barrier, alpha * w_rel, T, nu)
+    log_migrate = log_hopping_rate(p.migration_barrier + shift, w_mig, T, nu)
+    log_release = log_escape + log_migrate - np.logaddexp(log_escape, log_migrate)
+    return (
+        log_release,
+        log_hopping_rate(p.recapture_barrier, -(1 - alpha) * w_rel, T, nu),
+        log_hopping_rate(p.coordination_barrier, 0.0 * w_mig, T, nu),
+        log_symmetric_hopping_rate(p.dissociation_barrier + shift, w_diss, T, nu),
+        log_hopping_rate(p.drift_barrier, w_mig, T, nu),
+        log_hopping_rate(p.return_barrier, -w_mig, T, nu),
+    )
+
+
+def generator(v, p) -> tuple[np.ndarray, np.ndarray]:
+    """A(V) [1/s] shaped (3, 3[, n]) and b(V) [1/s] shaped (3[, n]) with dx/dt = A·x + b."""
+    k1, k2, k3, k4, k5, k6 = (np.exp(x) for x in log_rates(v, p))
+    k1, k2, k3, k4, k5, k6 = np.broadcast_arrays(k1, k2, k3, k4, k5, k6)
+    zero = np.zeros_like(k1)
+    a = np.array([
+        [-k1 - k2 - k3 - k5, -k1 + k4, -k1 + k6],
+        [k3, -k4, zero],
+        [k5, zero, -k6],
+    ])
+    return a, np.array([k1, zero, zero])
+
+
+class InterfaceHoppingModel(DeviceModel):
+    """SVDP memristor: O2- release, hopping, coordination and interface accumulation (see module)."""
+
+    name = "interface-hopping"
+    state_names = ("mobile", "coordinated", "interfacial")
+    state_bounds = ((0.0, 1.0), (0.0, 1.0), (0.0, 1.0))
+    Params = InterfaceHoppingParams
+    linear = True
+
+    def initial_state(self, params, n_devices: int) -> np.ndarray:
+        kt = K_B * params.temperature
+        c0 = params.pristine_coordinated * np.exp(-np.maximum(metal_shift(params), 0.0) / kt)
+        state = np.zeros((3, n_devices))
+        state[1] = c0
+        return state
+
+    def rates(self, state, v, t, params):
+        a, b = generator(v, params)
+        if a.ndim == 2:
+            return a @ state + b[:, None]
+        return np.einsum("ijn,jn->in", a, state) + b
+
+    def current(self, state, v, params):
+        doping = params.residual_fraction + state[0] + state[1] + params.interface_weight * state[2]
+        shape = hopping_sinh(v, params.sinh_voltage) * injection_asymmetry(v, params.reverse_ratio, params.reverse_width)
+        return params.area * params.conductance_density * doping * shape
+
+    def affine_map(self, v, dt, params):
+        a, b = generator(v, params)
+        dt = np.asarray(dt, dtype=float)
+        if a.ndim == 2 and dt.ndim == 0:
+            aug = np.zeros((4, 4))
+            aug[:3, :3] = a * dt
+            aug[:3, 3] = b * dt
+            e = scipy.linalg.expm(aug)
+            return e[:3, :3], e[:3, 3]
+        n = max(a.shape[-1] if a.ndim == 3 else 1, dt.size)
+        aug = np.zeros((n, 4, 4))
+        aug[:, :3, :3] = np.moveaxis(np.broadcast_to(a if a.ndim == 3 else a[..., None], (3, 3, n)), -1, 0) * dt.reshape(-1, 1, 1)
+        aug[:, :3, 3] = np.moveaxis(np.broadcast_to(b if b.ndim == 2 else b[:, None], (3, n)), -1, 0) * dt.reshape(-1, 1)
+        e = scipy.linalg.expm(aug)
+        return np.moveaxis(e[:, :3, :3], 0, -1), np.moveaxis(e[:, :3, 3], 0, -1)

@@ -1,0 +1,24 @@
+"""Registry of device models by name."""
+
+from __future__ import annotations
+
+from nanoionic._core.errors import unknown_name_error
+from nanoionic.models.base import DeviceModel
+from nanoionic.models.interface_hopping import InterfaceHoppingModel
+
+MODELS: dict[str, type[DeviceModel]] = {
+    InterfaceHoppingModel.name: InterfaceHoppingModel,
+}
+
+
+def get_model(name: str) -> DeviceModel:
+    """An instance of the model registered as ``name`` (error with "did you mean" otherwise)."""
+    try:
+        return MODELS[name]()
+    except KeyError:
+        raise unknown_name_error("model", name, MODELS) from None
+
+
+def model_names() -> list[str]:
+    """Names of all registered models."""
+    return sorted(MODELS)

@@ -1,0 +1,36 @@
+"""Electronic conduction laws (current densities; multiply by area for currents)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def hopping_sinh(voltage, v_scale):
+    """Field-assisted hopping conduction shape V_c·sinh(V/V_c) [V] (Mott & Gurney 1940).
+
+    Linear (ohmic) for |V| ≪ V_c, exponential above. The argument is clipped at ±700 so the
+    result stays finite for any input (it then saturates at ~1e304·V_c; no physical use reaches it).
+
+    Parameters
+    ----------
+    voltage : applied voltage [V].
+    v_scale : characteristic voltage V_c [V].
+    """
+    return v_scale * np.sinh(np.clip(np.asarray(voltage) / v_scale, -700.0, 700.0))
+
+
+def injection_asymmetry(voltage, ratio, width):
+    """Smooth polarity factor: 1 for V ≫ width, ``ratio`` for V ≪ -width [1].
+
+    Models a contact that injects holes easily under positive bias (high-work-function ITO anode)
+    and poorly under negative bias (Al anode): the reverse current is reduced by ``ratio`` < 1. A
+    logistic blend keeps the law smooth for circuit simulators.
+
+    Parameters
+    ----------
+    voltage : applied voltage [V].
+    ratio : reverse/forward injection ratio [1].
+    width : transition width [V].
+    """
+    s = 0.5 * (1.0 + np.tanh(0.5 * np.asarray(voltage) / width))
+    return ratio + (1.0 - ratio) * s
