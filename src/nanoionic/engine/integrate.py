@@ -582,17 +582,30 @@ def _refine_ramp(run: _Run, p: _Piece, end_state: Callable[[int], np.ndarray]) -
 
 
 def _exact_ramp_shared(run: _Run, p: _Piece, state, rec) -> None:
+    cache = {}
+
     def end_state(k):
-        phi, psi = _compose(*_shared_maps(run, *_ramp_v_dt(p, k)))
+        cache.clear()
+        cache[k] = _shared_maps(run, *_ramp_v_dt(p, k))
+        phi, psi = _compose(*cache[k])
         return phi @ state + psi[:, None]
 
     k = _refine_ramp(run, p, end_state)
-    phi, psi = _shared_maps(run, *_ramp_v_dt(p, k))
+    phi, psi = cache[k] if k in cache else _shared_maps(run, *_ramp_v_dt(p, k))
     if not _maps_finite(run, phi, psi, p.sub_times(k)[:-1], p.seg):
         return
-    saved, times = _ramp_saves(p, k)
-    _apply_shared(run, phi, psi, state, saved, times, [p.voltage(t) for t in times],
+    # Shared maps: compose the sub-maps between saved points, so each device sees one map per
+    # saved sub-interval whatever K is (the device work no longer grows with the refinement).
+    groups = max(p.n_save, 1)
+    per = k // groups
+    composed = [_compose(phi[g * per:(g + 1) * per], psi[g * per:(g + 1) * per])
+                for g in range(groups)]
+    c_phi = np.ascontiguousarray([c[0] for c in composed])
+    c_psi = np.ascontiguousarray([c[1] for c in composed])
+    saved, times = (list(range(groups)), list(p.sub_times(groups)[1:])) if p.n_save else ([], [])
+    _apply_shared(run, c_phi, c_psi, state, saved, times, [p.voltage(t) for t in times],
                   [p.seg] * len(saved), rec)
+    run.n_steps += k - groups
     run.check(state, p.t1, p.seg)
 
 
@@ -758,9 +771,13 @@ def _stop_max_steps(run: _Run, t: float, seg: int) -> None:
     top = np.argsort(-run.limit_count, kind="stable")[:5]
     top = top[run.limit_count[top] > 0]
     limiting = ", ".join(str(i) for i in top) or "none"
-    reason = (f"max_steps = {run.opts.max_steps} exceeded (step size limited mostly by "
-              f"devices [{limiting}])")
-    run.fail(run.active.copy(), MAX_STEPS, reason, t, seg)
+    msg = (f"integrate (method {run.method!r}): max_steps = {run.opts.max_steps} exceeded at "
+           f"t = {t:.9g} s (segment {seg}); the step size was limited mostly by devices "
+           f"[{limiting}].")
+    if run.opts.throw:
+        raise IntegrationError(msg)
+    run.messages.append(msg)
+    run.status[run.active] = MAX_STEPS  # unfinished, but their states so far are valid
     run.stopped = True
     run.t_stop = t
 

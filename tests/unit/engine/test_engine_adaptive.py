@@ -94,6 +94,7 @@ def test_max_steps_raises_and_reports_with_throw_false():
     assert np.all(traj.status == MAX_STEPS)
     assert "max_steps" in traj.message
     assert traj.time[-1] < wf.total_time
+    assert np.all(np.isfinite(traj.state[-1]))  # the state where it stopped
 
 
 def test_save_end_for_adaptive_methods():
