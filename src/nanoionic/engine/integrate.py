@@ -13,6 +13,23 @@ Three methods share one time plan (DESIGN.md, Core interfaces):
   21 (1996)), simplified Newton iterations on batched per-device Jacobians.
 
 The adaptive methods never step across a waveform breakpoint: they restart at every edge.
+
+Notes
+-----
+* Saved ramp points: with ``save="segments"`` every ramp is saved on its *base grid* (sub-intervals
+  of at most 0.05 V, at least 8, or ``ramp_steps``), the same grid for every method, so I–V curves
+  from different methods or tolerances line up point by point. The exact method refines to
+  K = base·2^m sub-intervals; with shared parameters the sub-maps between two saved points are
+  composed into one map, so the per-device work does not grow with K.
+* Stiff ramps: where k·h ≫ 1 the state tracks a quasi-equilibrium and the midpoint rule is only
+  first order (its error is ~ dx_eq/dV · ΔV/2 per sub-interval, not accumulated); the doubling
+  may then reach the cap of 65536 sub-intervals and warn. Pass ``ramp_steps`` or a looser
+  ``ramp_tol`` to bound the cost.
+* Bounds: excursions under 1e-9 of a state's range are clipped. The exact method raises on larger
+  ones (checked at saved points and at the end of each chunk of up to 4096 constant segments);
+  the adaptive methods first reject the step and shrink it, and fail the devices only once the
+  step is below ~1e-13 of the time scale. NaN/inf in rates fails the devices at once.
+* One step size is shared by all devices (set by the worst device); max_steps counts attempts.
 """
 
 from __future__ import annotations
