@@ -571,12 +571,21 @@ def _compose(phi: np.ndarray, psi: np.ndarray):
 
 
 def _rel_change(run: _Run, old: np.ndarray, new: np.ndarray) -> float:
+    """Largest change between two refinements, relative to |new| with a floor of 1e-6 of each
+    state's bounds range (so round-off in nearly empty states does not block convergence)."""
     a = run.active
     if not a.any():
         return 0.0
-    change = np.abs(new[:, a] - old[:, a]) / (run.opts.atol + np.abs(new[:, a]))
+    floor = run.opts.atol + 1e-6 * _state_spans(run)[:, None]
+    change = np.abs(new[:, a] - old[:, a]) / (floor + np.abs(new[:, a]))
     worst = float(np.max(change))
     return worst if np.isfinite(worst) else 0.0  # non-finite states are reported by check()
+
+
+def _state_spans(run: _Run) -> np.ndarray:
+    lo, hi, _ = _bounds(run.model)
+    span = hi - lo
+    return np.where(np.isfinite(span), span, 1.0)
 
 
 def _refine_ramp(run: _Run, p: _Piece, end_state: Callable[[int], np.ndarray]) -> int:
@@ -598,41 +607,43 @@ def _refine_ramp(run: _Run, p: _Piece, end_state: Callable[[int], np.ndarray]) -
     return k
 
 
+def _extrapolated_group_maps(run: _Run, p: _Piece, k: int, groups: int):
+    """Per-group maps of a ramp cut into k midpoint sub-intervals, Richardson-extrapolated.
+
+    The midpoint rule is second order for slow state variables but only first order for stiff
+    ones (they settle to the equilibrium of the sub-interval's midpoint voltage, lagging V(t) by
+    half a sub-interval). Combining the maps for k and 2k sub-intervals as 2·M(2k) - M(k) removes
+    the first-order term and keeps second order for both (local extrapolation per saved group).
+    """
+    def group_maps(kk):
+        phi, psi = _shared_maps(run, *_ramp_v_dt(p, kk))
+        per = kk // groups
+        comp = [_compose(phi[g * per:(g + 1) * per], psi[g * per:(g + 1) * per]) for g in range(groups)]
+        return np.array([c[0] for c in comp]), np.array([c[1] for c in comp])
+
+    phi_k, psi_k = group_maps(k)
+    phi_2k, psi_2k = group_maps(2 * k)
+    return (np.ascontiguousarray(2 * phi_2k - phi_k), np.ascontiguousarray(2 * psi_2k - psi_k))
+
+
 def _exact_ramp_shared(run: _Run, p: _Piece, state, rec) -> None:
-    cache = {}
+    groups = max(p.n_save, 1)
 
     def end_state(k):
-        cache.clear()
-        cache[k] = _shared_maps(run, *_ramp_v_dt(p, k))
-        phi, psi = _compose(*cache[k])
+        phi, psi = _compose(*_extrapolated_group_maps(run, p, k, groups))
         return phi @ state + psi[:, None]
 
     k = _refine_ramp(run, p, end_state)
-    phi, psi = cache[k] if k in cache else _shared_maps(run, *_ramp_v_dt(p, k))
-    if not _maps_finite(run, phi, psi, p.sub_times(k)[:-1], p.seg):
+    c_phi, c_psi = _extrapolated_group_maps(run, p, k, groups)
+    if not _maps_finite(run, c_phi, c_psi, p.sub_times(groups)[:-1], p.seg):
         return
-    # Shared maps: compose the sub-maps between saved points, so each device sees one map per
-    # saved sub-interval whatever K is (the device work no longer grows with the refinement).
-    groups = max(p.n_save, 1)
-    per = k // groups
-    composed = [_compose(phi[g * per:(g + 1) * per], psi[g * per:(g + 1) * per])
-                for g in range(groups)]
-    c_phi = np.ascontiguousarray([c[0] for c in composed])
-    c_psi = np.ascontiguousarray([c[1] for c in composed])
+    # Shared maps: the sub-maps between saved points are composed, so each device sees one map
+    # per saved sub-interval whatever k is (the device work does not grow with the refinement).
     saved, times = (list(range(groups)), list(p.sub_times(groups)[1:])) if p.n_save else ([], [])
     _apply_shared(run, c_phi, c_psi, state, saved, times, [p.voltage(t) for t in times],
                   [p.seg] * len(saved), rec)
-    run.n_steps += k - groups
+    run.n_steps += 3 * k - groups
     run.check(state, p.t1, p.seg)
-
-
-def _ramp_saves(p: _Piece, k: int):
-    """Map indices and times of a ramp's saved sub-interval ends."""
-    if not p.n_save:
-        return [], []
-    every = k // p.n_save
-    saved = [every * (s + 1) - 1 for s in range(p.n_save)]
-    return saved, list(p.sub_times(p.n_save)[1:])
 
 
 def _exact_piece_per_device(run: _Run, p: _Piece, state, rec) -> None:
@@ -640,7 +651,8 @@ def _exact_piece_per_device(run: _Run, p: _Piece, state, rec) -> None:
     k = 1
     if p.is_ramp:
         k = _refine_ramp(run, p, lambda kk: _walk_per_device(run, p, kk, state.copy(), []))
-    saved, times = _ramp_saves(p, k) if p.is_ramp else ([0] if p.n_save else [], [p.t1])
+    times = list(p.sub_times(max(p.n_save, 1))[1:]) if p.is_ramp else [p.t1]
+    saved = [0] if p.n_save else []
     snapshots: list[np.ndarray] = []
     state[...] = _walk_per_device(run, p, k, state, saved, snapshots)
     for snap, t in zip(snapshots, times):
@@ -651,14 +663,32 @@ def _exact_piece_per_device(run: _Run, p: _Piece, state, rec) -> None:
 
 
 def _walk_per_device(run: _Run, p: _Piece, k: int, x, saved, snapshots=None) -> np.ndarray:
-    v, dt = _ramp_v_dt(p, k) if p.is_ramp else (np.array([p.v0]), np.array([p.t1 - p.t0]))
-    keep = set(saved)
-    for j in range(k):
-        phi, psi = run.model.affine_map(float(v[j]), float(dt[j]), run.params)
-        x = apply_affine(np.asarray(phi, dtype=float), np.asarray(psi, dtype=float), x)
-        if snapshots is not None and j in keep:
+    """Apply a piece's maps per device. On ramps, each saved group of k midpoint sub-intervals is
+    Richardson-extrapolated against 2k half intervals, as in ``_extrapolated_group_maps``."""
+    model, params = run.model, run.params
+    if not p.is_ramp:
+        x = apply_affine(*_as_float(model.affine_map(p.v0, p.t1 - p.t0, params)), x)
+        if snapshots is not None and saved:
+            snapshots.append(x.copy())
+        return x
+    groups = max(p.n_save, 1)
+
+    def walk(x0, kk, g):
+        v, dt = _ramp_v_dt(p, kk)
+        per = kk // groups
+        for j in range(g * per, (g + 1) * per):
+            x0 = apply_affine(*_as_float(model.affine_map(float(v[j]), float(dt[j]), params)), x0)
+        return x0
+
+    for g in range(groups):
+        x = 2 * walk(x, 2 * k, g) - walk(x, k, g)
+        if snapshots is not None and p.n_save:
             snapshots.append(x.copy())
     return x
+
+
+def _as_float(maps):
+    return tuple(np.asarray(m, dtype=float) for m in maps)
 
 
 # --------------------------------------------------------------------------- adaptive methods
