@@ -37,15 +37,15 @@ def apex_currents(result, apex: float) -> np.ndarray:
     return result["current"].values[at_apex]
 
 
-def sweep_cycles(device: Device) -> dict[str, np.ndarray]:
+def sweep_cycles(device: Device, **engine_options) -> dict[str, np.ndarray]:
     """S2/S3: apex currents [A] of the 10 positive and the 10 following negative cycles."""
-    res = simulate(device, S2_S3_PROTOCOL)
+    res = simulate(device, S2_S3_PROTOCOL, **engine_options)
     return {"positive": apex_currents(res, 10.0), "negative": apex_currents(res, -10.0), "result": res}
 
 
-def low_voltage_cycles(device: Device) -> dict[str, np.ndarray]:
+def low_voltage_cycles(device: Device, **engine_options) -> dict[str, np.ndarray]:
     """S4: apex currents [A] of 10 cycles 0 ↔ 4 V then 10 cycles 0 ↔ -4 V."""
-    res = simulate(device, S4_PROTOCOL)
+    res = simulate(device, S4_PROTOCOL, **engine_options)
     return {"positive": apex_currents(res, 4.0), "negative": apex_currents(res, -4.0), "result": res}
 
 

@@ -1,0 +1,160 @@
+"""Command-line interface (typer): run, reproduce, models, params. No logic beyond wiring."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nanoionic._core.errors import NanoionicError, ParameterError
+from nanoionic._core.units import EV
+from nanoionic.io import read_waveform_csv, save_result
+from nanoionic.models.base import describe_params
+from nanoionic.models.registry import MODELS
+from nanoionic.parameters import preset_names
+from nanoionic.protocols.waveform import KIND, Waveform
+from nanoionic.report import reproduction_names, write_reproduction
+from nanoionic.simulation import Device, simulate
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="nanoionic: ionic memristive devices from their physics.")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(exc: Exception) -> None:
+    err_console.print(f"[bold red]error:[/] {exc}")
+    raise typer.Exit(code=2)
+
+
+def waveform_from_csv(path: Path) -> Waveform:
+    """A measured or simulator-produced waveform (time [s], voltage [V]) as linear ramps."""
+    t, v = read_waveform_csv(path)
+    kinds = np.where(v[:-1] == v[1:], KIND["hold"], KIND["sweep"])
+    return Waveform.from_segments(np.diff(t), v[:-1], v[1:], kind=kinds, text=f"# waveform file {path}")
+
+
+def protocol_argument(protocol: str):
+    """Protocol text, a protocol file, or a CSV waveform file."""
+    path = Path(protocol)
+    if path.suffix.lower() == ".csv":
+        return waveform_from_csv(path)
+    if path.suffix and path.is_file():
+        return path.read_text()
+    return protocol
+
+
+def parse_set(items: list[str]) -> dict[str, float]:
+    """--set name=value pairs; values accept units ("5e-9", "1.2 eV")."""
+    from nanoionic._core.units import parse_quantity
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ParameterError(f"The '--set' option must look like name=value. Got {item!r} instead.")
+        name, value = (s.strip() for s in item.split("=", 1))
+        if value.endswith("eV"):
+            out[name] = parse_quantity(value, "eV", name=name) * EV
+        else:
+            try:
+                out[name] = float(value)
+            except ValueError:
+                raise ParameterError(f"The '{name}' value of --set must be a number in SI units or 'x eV'. Got {value!r} instead.") from None
+    return out
+
+
+@app.command()
+def run(device: Annotated[str, typer.Option(help="Preset name or parameter TOML file.")] = "ZnTPP/AlOx",
+        protocol: Annotated[str, typer.Option(help="Protocol text, a protocol file, or a CSV waveform (time, voltage).")] = ...,
+        out: Annotated[Path, typer.Option(help="Output file (.nc or .csv).")] = ...,
+        n_devices: Annotated[Optional[int], typer.Option(help="Number of devices (adds a device dimension).")] = None,
+        seed: Annotated[Optional[int], typer.Option(help="Seed of the device-to-device draw.")] = None,
+        method: Annotated[str, typer.Option(help="auto, exact, rk45 or implicit.")] = "auto",
+        set_: Annotated[list[str], typer.Option("--set", help="Override a parameter: name=value (SI).")] = []):
+    """Simulate a protocol on a device and save the result atomically."""
+    try:
+        dev = Device(device, **parse_set(set_))
+        with console.status(f"simulating {dev.name}…"):
+            res = simulate(dev, protocol_argument(protocol), n_devices=n_devices, seed=seed, method=method)
+        path = save_result(res, out)
+    except NanoionicError as exc:
+        _fail(exc)
+    console.print(f"wrote {path} ({res.sizes['time']} time points)")
+
+
+@app.command()
+def reproduce(name: Annotated[str, typer.Argument(help="Reproduction name: " + ", ".join(reproduction_names()))],
+              out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out")):
+    """Reproduce a figure of the documents: figures, metrics.json and a comparison table."""
+    try:
+        from nanoionic.reproductions import svdp_device
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task(name, total=len(svdp_device.STEPS))
+            rep, paths = write_reproduction(name, out, progress=lambda step: bar.update(task, advance=1, description=f"{name}: {step}"))
+    except NanoionicError as exc:
+        _fail(exc)
+    table = Table(title=f"{name}: simulated vs paper")
+    for col in ("id", "quantity", "paper", "simulated", "rel. error", "allowed", "pass"):
+        table.add_column(col)
+    for r in rep.comparison:
+        table.add_row(r["id"], r["quantity"], f"{r['paper']:g} {r['unit']}", f"{r['simulated']:.4g} {r['unit']}",
+                      f"{r['rel_error']:+.1%}", r["allowed"], "[green]PASS" if r["pass"] else "[red]FAIL")
+    console.print(table)
+    claims = Table(title="claims")
+    for col in ("id", "claim", "result", "number"):
+        claims.add_column(col)
+    for c in rep.checks:
+        claims.add_row(c["id"], c["claim"], "[green]PASS" if c["pass"] else "[red]FAIL", c["value"])
+    console.print(claims)
+    console.print(f"wrote {len(paths)} files to {out}")
+
+
+@app.command()
+def models():
+    """List the registered device models."""
+    table = Table(title="models")
+    for col in ("name", "states", "exact segments", "parameters"):
+        table.add_column(col)
+    for name, cls in sorted(MODELS.items()):
+        table.add_row(name, ", ".join(cls.state_names), "yes" if cls.linear else "no",
+                      str(len(dataclasses.fields(cls.Params))))
+    console.print(table)
+    console.print("presets: " + ", ".join(preset_names()))
+
+
+@app.command()
+def params(name: Annotated[str, typer.Argument(help="Preset name or parameter TOML file.")] = "ZnTPP/AlOx"):
+    """Show a parameter set: values, units, allowed ranges, meaning and sources."""
+    try:
+        dev = Device(name)
+    except NanoionicError as exc:
+        _fail(exc)
+    ps = dev.parameter_set
+    table = Table(title=f"{ps.name} ({ps.model})")
+    for col in ("parameter", "value", "unit", "range", "meaning"):
+        table.add_column(col)
+    for row in describe_params(type(ps.params)):
+        value = getattr(ps.params, row["name"])
+        shown = f"{value / EV:.6g} eV" if row["unit"] == "J" else f"{value:.6g}"
+        table.add_row(row["name"], shown, row["unit"], f"[{row['low']:g}, {row['high']:g}]", row["doc"])
+    console.print(table)
+    for key in ("stack", "source", "calibration", "bond_energy_source"):
+        if key in ps.meta:
+            console.print(f"[bold]{key}:[/] {ps.meta[key]}")
+    if ps.pixel:
+        console.print("[bold]array pixel:[/] " + ", ".join(f"{k} = {v:.6g}" for k, v in ps.pixel.items()))
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,156 @@
+"""Figures from results; no computation beyond selecting what to draw.
+
+Every function takes data already computed (xarray results, metric dicts) and writes PNG and SVG
+files atomically into a directory, returning the written paths.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from nanoionic.io import atomic_path  # noqa: E402
+
+
+def save_figure(fig, out_dir: Path, stem: str) -> list[Path]:
+    """Write ``fig`` as PNG and SVG atomically; close it."""
+    paths = []
+    for suffix in (".png", ".svg"):
+        target = Path(out_dir) / f"{stem}{suffix}"
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, dpi=150, bbox_inches="tight")
+        paths.append(target)
+    plt.close(fig)
+    return paths
+
+
+def iv_axes(ax, res, *, log: bool = False, cycles=None, cmap="viridis", label=None):
+    """Draw I–V of a result, one colour per repeat cycle (log: |I|)."""
+    v, i = res["voltage"].values, res["current"].values * 1e6
+    cyc = res["cycle"].values if cycles is None else cycles
+    ids = np.unique(cyc)
+    colours = plt.get_cmap(cmap)(np.linspace(0, 1, max(len(ids), 2)))
+    for k, c in enumerate(ids):
+        sel = cyc == c
+        y = np.abs(i[sel]) if log else i[sel]
+        ax.plot(v[sel], y, color=colours[k], lw=1.2, label=label if k == 0 else None)
+    ax.set_xlabel("Voltage (V)")
+    ax.set_ylabel("|Current| (µA)" if log else "Current (µA)")
+    if log:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+
+
+def svdp_device_figures(rep, out_dir: Path) -> list[Path]:
+    """Figures of the Fig. 2 reproduction (``reproductions.svdp_device.Reproduction``)."""
+    out_dir = Path(out_dir)
+    m, d = rep.metrics, rep.data
+    paths = []
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    iv_axes(axes[0], d["s1"], cycles=np.zeros(d["s1"].sizes["time"]))
+    iv_axes(axes[1], d["s1"], log=True, cycles=np.zeros(d["s1"].sizes["time"]))
+    fig.suptitle("S1 (Fig. 2a): ±10 V sweep at 0.01 V/s, pristine ZnTPP/AlOx — pinched loop")
+    paths += save_figure(fig, out_dir, "fig2a_iv_loop")
+
+    res = d["s2s3"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    n = res.sizes["time"]
+    half = np.arange(n) >= np.argmax(res["voltage"].values < 0)
+    cyc = res["cycle"].values + 10 * half
+    iv_axes(axes[0], res, cycles=cyc, cmap="plasma")
+    iv_axes(axes[1], res, log=True, cycles=cyc, cmap="plasma")
+    fig.suptitle("S2/S3 (Fig. 2b): 10 cycles 0→+10 V→0, then 10 cycles 0→−10 V→0 at 0.01 V/s")
+    paths += save_figure(fig, out_dir, "fig2b_cycles")
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    iv_axes(axes[0], d["s4"], cmap="cividis")
+    iv_axes(axes[1], d["s4"], log=True, cmap="cividis")
+    fig.suptitle("S4 (Fig. 2c): 10 cycles 0↔4 V, then 10 cycles 0↔−4 V")
+    paths += save_figure(fig, out_dir, "fig2c_low_voltage")
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    cycles = np.arange(1, 11)
+    axes[0].plot(cycles, m["s5_potentiation_conductance_uS"], "o-", color="tab:red")
+    axes[0].set_title("Potentiation: I/V at +10 V apex")
+    axes[1].plot(cycles, m["s5_depression_conductance_uS"], "o-", color="tab:blue")
+    axes[1].set_title("Depression: I/V at +4 V apex")
+    for ax in axes:
+        ax.set_xlabel("Sweep cycle")
+        ax.set_ylabel("Conductance (µS)")
+        ax.grid(alpha=0.3)
+    fig.suptitle("S5 (Fig. 2d, e): unipolar, threshold-selected plasticity")
+    paths += save_figure(fig, out_dir, "fig2de_conductance_vs_cycle")
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    s6 = d["s6"]
+    ax.axhline(0, color="k", lw=0.8)
+    ax.plot(s6["bias_V"], 100 * s6["response"], "o-", ms=3, label="model")
+    paper = [float(k) for k in m["s6_responses"]]
+    ax.plot(paper, [100 * m["s6_responses"][f"{v:g}"] for v in paper], "s", color="tab:red", label="paper's bias values")
+    ax.axvspan(6, 7, color="grey", alpha=0.2, label="paper: critical 6–7 V")
+    ax.axvline(m["s6_critical_voltage_V"], color="tab:green", ls="--", label=f"model: {m['s6_critical_voltage_V']:.2f} V")
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_xlabel("Stimulus voltage (V)")
+    ax.set_ylabel("ΔG/G after 10 × 100 ms (%)")
+    ax.legend(fontsize=8)
+    ax.set_title("S6 (Fig. 2f): bias response")
+    paths += save_figure(fig, out_dir, "fig2f_bias_response")
+
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    for col, key, label, fmt in ((0, "s7_area", "Area (µm²)", "{:g} µm²"), (1, "s7_rate", "Scan rate (V/s)", "{:g} V/s")):
+        values = m["s7_area" if key == "s7_area" else "s7_scan_rate"]["values"]
+        for res, val in zip(d[key], values):
+            axes[0, col].plot(res["voltage"], np.abs(res["current"]) * 1e6, label=fmt.format(val))
+        axes[0, col].set_yscale("log")
+        axes[0, col].set_xlabel("Voltage (V)")
+        axes[0, col].set_ylabel("|Current| (µA)")
+        axes[0, col].legend(fontsize=8)
+        mm = m["s7_area" if key == "s7_area" else "s7_scan_rate"]
+        axes[1, col].loglog(values, mm["lrs_current_uA"], "o-", label="|I(+10 V)|")
+        axes[1, col].loglog(values, mm["hrs_current_uA"], "s-", label="|I(−10 V)|")
+        axes[1, col].loglog(values, mm["hysteresis_area_uW"], "^-", label="hysteresis area (µW)")
+        axes[1, col].set_xlabel(label)
+        axes[1, col].legend(fontsize=8)
+        for ax in axes[:, col]:
+            ax.grid(alpha=0.3)
+    fig.suptitle("S7: area and scan-rate dependence (±10 V loop from a pristine device)")
+    paths += save_figure(fig, out_dir, "s7_area_scan_rate")
+
+    s8 = m["s8_metals"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for name, res in d["s8"].items():
+        sweep = ~res["is_read"].values
+        axes[0].plot(res["voltage"].values[sweep], np.abs(res["current"].values[sweep]) * 1e6, lw=0.8, label=name.split("/")[0])
+    axes[0].set_yscale("log")
+    axes[0].set_xlabel("Voltage (V)")
+    axes[0].set_ylabel("|Current| (µA)")
+    axes[0].legend(fontsize=8)
+    axes[1].plot(s8["bond_energy_eV"], s8["initial_uS"], "o-", label="initial G (1 V read)")
+    axes[1].plot(s8["bond_energy_eV"], s8["saturated_uS"], "s-", label="after 10 cycles to +10 V")
+    for name, x, y in zip(s8["metal"], s8["bond_energy_eV"], s8["saturated_uS"]):
+        axes[1].annotate(name.split("/")[0], (x, y), fontsize=8)
+    axes[1].set_yscale("log")
+    axes[1].set_xlabel("M–O bond energy (eV)")
+    axes[1].set_ylabel("Conductance (µS)")
+    axes[1].legend(fontsize=8)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    fig.suptitle("S8: metal centre (M = Zn, Ni, Co, FeCl, 2H)")
+    paths += save_figure(fig, out_dir, "s8_metals")
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for n, s9 in d["s9"].items():
+        ax.plot(s9["time_s"], s9["conductance_S"] * 1e6, "o-", ms=3, label=f"{n} pulses of 10 V")
+    ax.set_xlabel("Time (s)")
+    ax.set_ylabel("Conductance at 1 V (µS)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.set_title("S9: short- and long-term memory, consolidation")
+    paths += save_figure(fig, out_dir, "s9_memory")
+    return paths

@@ -1,0 +1,56 @@
+"""Reproduction reports: run a reproduction, write metrics.json, the comparison table (Markdown)
+and its figures into a directory. Tables are also returned for printing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from nanoionic._core.errors import param_error, unknown_name_error
+from nanoionic.io import write_json_atomic, write_text_atomic
+from nanoionic.plotting import svdp_device_figures
+from nanoionic.reproductions import svdp_device
+
+REPRODUCTIONS = {
+    "svdp-device": (svdp_device, svdp_device_figures, "SVDP paper Fig. 2 and S1-S9 (ZnTPP/AlOx device)"),
+}
+
+
+def reproduction_names() -> dict[str, str]:
+    """Reproduction names and what they reproduce."""
+    return {k: v[2] for k, v in REPRODUCTIONS.items()}
+
+
+def comparison_markdown(rep, title: str) -> str:
+    """The simulated-vs-paper table and the claims table as Markdown."""
+    lines = [f"# {title}", "", "## Simulated vs paper", "",
+             "| id | quantity | paper | simulated | rel. error | allowed | pass |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rep.comparison:
+        lines.append(f"| {r['id']} | {r['quantity']} | {r['paper']:g} {r['unit']} | {r['simulated']:.4g} {r['unit']} | "
+                     f"{r['rel_error']:+.1%} | {r['allowed']} | {'PASS' if r['pass'] else 'FAIL'} |")
+    lines += ["", "## Claims", "", "| id | claim | result | number |", "|---|---|---|---|"]
+    for c in rep.checks:
+        lines.append(f"| {c['id']} | {c['claim']} | {'PASS' if c['pass'] else 'FAIL'} | {c['value']} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | None = None):
+    """Run reproduction ``name`` and write its outputs into ``out_dir`` (created if missing).
+
+    Returns (reproduction, written paths).
+    """
+    if name not in REPRODUCTIONS:
+        raise unknown_name_error("reproduction", name, REPRODUCTIONS)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise param_error("out", "reproduce", "a directory that can be created and written", str(out_dir)) from exc
+    module, figures, title = REPRODUCTIONS[name]
+    rep = module.run(progress)
+    paths = figures(rep, out)
+    metrics = {"reproduction": name, "metrics": rep.metrics, "comparison": rep.comparison, "claims": rep.checks}
+    paths.append(write_json_atomic(out / "metrics.json", metrics))
+    paths.append(write_text_atomic(out / "comparison.md", comparison_markdown(rep, title)))
+    return rep, paths

@@ -1,0 +1,235 @@
+"""Reproduction of the SVDP paper's Fig. 2 and text claims S1–S8 on the ZnTPP/AlOx preset.
+
+``run(progress)`` simulates every experiment through ``ni.simulate`` and returns the metrics, the
+datasets the figures are drawn from, and the comparison with ``targets/svdp_device.toml``. It
+never tunes anything: parameters come from the preset.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from nanoionic.reproductions import svdp_experiments as ex
+from nanoionic.simulation import Device, simulate
+
+TARGETS_FILE = Path(__file__).parent / "targets" / "svdp_device.toml"
+S1_PROTOCOL = "sweep 0 V -> 10 V -> 0 V -> -10 V -> 0 V at 0.01 V/s"
+AREAS_UM2 = (5e3, 5e4, 5e5)
+SCAN_RATES = (0.01, 0.1, 1.0, 5.0)
+METALS = ("ZnTPP/AlOx", "NiTPP/AlOx", "CoTPP/AlOx", "FeTPPCl/AlOx", "H2TPP/AlOx")
+STEPS = ("S1 loop", "S2/S3 cycles", "S4 cycles", "S6 bias", "S7 area", "S7 scan rate", "S8 metals", "S9 memory")
+
+
+@dataclass
+class Reproduction:
+    """Metrics (JSON-ready), datasets for the figures, and the comparison rows."""
+
+    metrics: dict
+    data: dict = field(default_factory=dict)
+    comparison: list[dict] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)
+
+
+def loop_metrics(res) -> dict:
+    """Pinching and hysteresis of one bipolar sweep: |I| at V = 0 points, loop areas [W]."""
+    v, i = res["voltage"].values, res["current"].values
+    zero = np.isclose(v, 0.0, atol=1e-12)
+    return {"max_abs_current_at_zero_V_A": float(np.max(np.abs(i[zero]))),
+            "hysteresis_area_positive_W": lobe_area(v, i, +1),
+            "hysteresis_area_negative_W": lobe_area(v, i, -1)}
+
+
+def lobe_area(v: np.ndarray, i: np.ndarray, sign: int) -> float:
+    """Area [V·A] enclosed by the up and down branches of the lobe of polarity ``sign``."""
+    lobe = sign * v >= 0
+    vv, ii = v[lobe], i[lobe]
+    k = int(np.argmax(sign * vv))
+    up_v, up_i = sign * vv[: k + 1], ii[: k + 1]
+    dn_v, dn_i = sign * vv[k:][::-1], ii[k:][::-1]
+    grid = np.linspace(0, sign * vv[k], 401)
+    diff = np.interp(grid, up_v, up_i) - np.interp(grid, dn_v, dn_i)
+    return float(np.sum(0.5 * (np.abs(diff[1:]) + np.abs(diff[:-1])) * np.diff(grid)))
+
+
+def ndr_peak(res) -> dict:
+    """Negative differential resistance in the first negative sweep: peak |I| and its voltage."""
+    v, i = res["voltage"].values, res["current"].values
+    first_neg = np.flatnonzero(v < 0)
+    start = first_neg[0]
+    apex = start + int(np.argmin(v[start:start + 2 * len(v)][: np.argmax(v[start:] >= 0) or None]))
+    vv, ii = v[start:apex + 1], np.abs(i[start:apex + 1])
+    k = int(np.argmax(ii))
+    return {"ndr_present": bool(k < len(ii) - 1 and ii[-1] < 0.95 * ii[k]),
+            "ndr_peak_voltage_V": float(vv[k]), "ndr_peak_current_uA": float(-ii[k] * 1e6)}
+
+
+def monotonic(values, direction: int) -> bool:
+    """True if ``values`` strictly rise (direction +1) or fall (-1) at every step."""
+    return bool(np.all(direction * np.diff(values) > 0))
+
+
+def memory_retention(device: Device, n_pulses: int) -> dict:
+    """S9: read conductance after n 10-V pulses and over 60 s of rest (STM → LTM)."""
+    protocol = (f"read 1 V for 10 ms\nrepeat {n_pulses} {{ pulse 10 V for 100 ms; wait 100 ms }}\n"
+                "repeat 12 { wait 5 s; read 1 V for 10 ms }")
+    res = simulate(device, protocol, save="reads")
+    g = res["conductance"].values
+    return {"time_s": res["time"].values, "conductance_S": g,
+            "retained_fraction": float((g[-1] - g[0]) / (g[1] - g[0]))}
+
+
+def load_targets() -> list[dict]:
+    with open(TARGETS_FILE, "rb") as fh:
+        return tomllib.load(fh)["target"]
+
+
+def compare(metrics: dict, targets: list[dict]) -> list[dict]:
+    """Rows: id, quantity, paper, simulated, relative error, allowed, pass."""
+    rows = []
+    for t in targets:
+        sim = metrics[t["quantity"]]
+        err = (sim - t["paper"]) / abs(t["paper"])
+        if "rel_tol" in t:
+            ok, allowed = abs(err) <= t["rel_tol"], f"±{t['rel_tol']:.0%}"
+        else:
+            ok, allowed = t["low"] <= sim <= t["high"], f"[{t['low']:g}, {t['high']:g}]"
+        rows.append({"id": t["id"], "quantity": t["quantity"], "unit": t["unit"], "paper": t["paper"],
+                     "simulated": sim, "rel_error": err, "allowed": allowed, "pass": bool(ok),
+                     "source": t["source"]})
+    return rows
+
+
+def run(progress: Callable[[str], None] | None = None, device: Device | None = None) -> Reproduction:
+    """Simulate S1–S9 on ``device`` (default the ZnTPP/AlOx preset)."""
+    tick = progress or (lambda step: None)
+    dev = device or Device("ZnTPP/AlOx")
+    m: dict = {}
+    data: dict = {}
+
+    loop = simulate(dev, S1_PROTOCOL)
+    data["s1"] = loop
+    m.update({f"s1_{k}": v for k, v in loop_metrics(loop).items()})
+    tick(STEPS[0])
+
+    cycles = ex.sweep_cycles(dev)
+    data["s2s3"] = cycles["result"]
+    pos, neg = cycles["positive"], cycles["negative"]
+    m.update({"s2_current_cycle1_uA": pos[0] * 1e6, "s2_current_cycle10_uA": pos[-1] * 1e6,
+              "s2_currents_uA": (pos * 1e6).tolist(), "s2_increasing_every_cycle": monotonic(pos, +1),
+              "s3_current_cycle1_uA": neg[0] * 1e6, "s3_current_cycle10_uA": neg[-1] * 1e6,
+              "s3_currents_uA": (neg * 1e6).tolist(),
+              "s3_magnitude_decreasing_every_cycle": monotonic(np.abs(neg), -1)})
+    m.update({f"s3_{k}": v for k, v in ndr_peak(cycles["result"]).items()})
+    m["s5_potentiation_conductance_uS"] = (pos / 10.0 * 1e6).tolist()
+    tick(STEPS[1])
+
+    low = ex.low_voltage_cycles(dev)
+    data["s4"] = low["result"]
+    m.update({"s4_currents_pos_uA": (low["positive"] * 1e6).tolist(),
+              "s4_currents_neg_uA": (low["negative"] * 1e6).tolist(),
+              "s4_pos_decreasing_every_cycle": monotonic(np.abs(low["positive"]), -1),
+              "s4_neg_decreasing_every_cycle": monotonic(np.abs(low["negative"]), -1)})
+    m["s5_depression_conductance_uS"] = (low["positive"] / 4.0 * 1e6).tolist()
+    m["s5_unipolar_threshold_selected"] = bool(m["s2_increasing_every_cycle"] and m["s4_pos_decreasing_every_cycle"])
+    tick(STEPS[2])
+
+    biases = np.round(np.arange(1.0, 14.01, 0.5), 2)
+    responses = np.array([ex.bias_response(dev, float(v)) for v in biases])
+    data["s6"] = {"bias_V": biases, "response": responses}
+    m["s6_responses"] = {f"{v:g}": ex.bias_response(dev, v) for v in ex.S6_BIASES}
+    m["s6_signs_right"] = all((r < 0) == (float(v) < 6.5) for v, r in m["s6_responses"].items())
+    m["s6_critical_voltage_V"] = ex.critical_voltage(dev)
+    tick(STEPS[3])
+
+    m["s7_area"] = condition_sweep([dev.replace(area=a * 1e-12) for a in AREAS_UM2], [S1_PROTOCOL] * 3, AREAS_UM2, data, "s7_area")
+    tick(STEPS[4])
+    rate_protocols = [f"sweep 0 V -> 10 V -> 0 V -> -10 V -> 0 V at {r:g} V/s" for r in SCAN_RATES]
+    m["s7_scan_rate"] = condition_sweep([dev] * 4, rate_protocols, SCAN_RATES, data, "s7_rate")
+    tick(STEPS[5])
+
+    m["s8_metals"] = metal_comparison(data)
+    tick(STEPS[6])
+
+    data["s9"] = {n: memory_retention(dev, n) for n in (1, 5, 20)}
+    m["s9_retained_fraction_after_60s"] = {str(n): d["retained_fraction"] for n, d in data["s9"].items()}
+    m["s9_consolidation_with_pulses"] = monotonic([data["s9"][n]["retained_fraction"] for n in (1, 5, 20)], +1)
+    tick(STEPS[7])
+
+    rows = compare(m, load_targets())
+    return Reproduction(metrics=m, data=data, comparison=rows, checks=claim_checks(m))
+
+
+def condition_sweep(devices, protocols, values, data, key) -> dict:
+    """S7: LRS current (+10 V), HRS current (-10 V) and hysteresis area per condition."""
+    out = {"values": list(values), "lrs_current_uA": [], "hrs_current_uA": [], "hysteresis_area_uW": []}
+    data[key] = []
+    for d, prot in zip(devices, protocols):
+        res = simulate(d, prot)
+        data[key].append(res)
+        v, i = res["voltage"].values, res["current"].values
+        lm = loop_metrics(res)
+        out["lrs_current_uA"].append(float(i[np.isclose(v, 10.0)][0] * 1e6))
+        out["hrs_current_uA"].append(float(abs(i[np.isclose(v, -10.0)][0]) * 1e6))
+        out["hysteresis_area_uW"].append((lm["hysteresis_area_positive_W"] + lm["hysteresis_area_negative_W"]) * 1e6)
+    out["monotonic"] = all(monotonic(out[k], +1) for k in ("lrs_current_uA", "hrs_current_uA", "hysteresis_area_uW"))
+    return out
+
+
+def metal_comparison(data) -> dict:
+    """S8: initial (1 V read) and saturated (after 10 potentiating cycles) conductance per metal."""
+    out = {"metal": [], "bond_energy_eV": [], "initial_uS": [], "saturated_uS": [], "change_range": []}
+    data["s8"] = {}
+    for name in METALS:
+        dev = Device(name)
+        res = simulate(dev, "read 1 V for 10 ms; repeat 10 { sweep 0 V -> 10 V -> 0 V at 0.01 V/s }; read 1 V for 10 ms")
+        data["s8"][name] = res
+        g = res["conductance"].values[res["is_read"].values]
+        out["metal"].append(name)
+        out["bond_energy_eV"].append(dev.params.bond_energy / 1.602176634e-19)
+        out["initial_uS"].append(float(g[0] * 1e6))
+        out["saturated_uS"].append(float(g[-1] * 1e6))
+        out["change_range"].append(float(g[-1] / g[0]))
+    order = np.argsort(out["bond_energy_eV"])
+    out["initial_ordered_by_bond_energy"] = monotonic(np.array(out["initial_uS"])[order], -1)
+    out["change_ordered_by_bond_energy"] = monotonic(np.array(out["saturated_uS"])[order] - np.array(out["initial_uS"])[order], -1)
+    return out
+
+
+def claim_checks(m: dict) -> list[dict]:
+    """Qualitative claims S1–S9 with PASS/FAIL and the number behind each."""
+    rows = [
+        ("S1", "pinched loop: I = 0 at V = 0", m["s1_max_abs_current_at_zero_V_A"] == 0.0,
+         f"max |I(0 V)| = {m['s1_max_abs_current_at_zero_V_A']:.3g} A; lobes {m['s1_hysteresis_area_positive_W'] * 1e6:.3g} / {m['s1_hysteresis_area_negative_W'] * 1e6:.3g} uW"),
+        ("S2", "current at +10 V rises every cycle", m["s2_increasing_every_cycle"],
+         f"{m['s2_current_cycle1_uA']:.0f} -> {m['s2_current_cycle10_uA']:.0f} uA"),
+        ("S3", "|current| at -10 V falls every cycle", m["s3_magnitude_decreasing_every_cycle"],
+         f"{m['s3_current_cycle1_uA']:.1f} -> {m['s3_current_cycle10_uA']:.1f} uA"),
+        ("S3", "NDR in the first negative sweep", m["s3_ndr_present"],
+         f"peak {m['s3_ndr_peak_current_uA']:.1f} uA at {m['s3_ndr_peak_voltage_V']:.2f} V"),
+        ("S4", "currents fall in 0<->4 V cycles", m["s4_pos_decreasing_every_cycle"],
+         f"{m['s4_currents_pos_uA'][0]:.3g} -> {m['s4_currents_pos_uA'][-1]:.3g} uA"),
+        ("S4", "currents fall in 0<->-4 V cycles", m["s4_neg_decreasing_every_cycle"],
+         f"{m['s4_currents_neg_uA'][0]:.3g} -> {m['s4_currents_neg_uA'][-1]:.3g} uA"),
+        ("S5", "potentiation at 10 V, depression at 4 V (unipolar)", m["s5_unipolar_threshold_selected"],
+         f"G(10 V) {m['s5_potentiation_conductance_uS'][0]:.3g} -> {m['s5_potentiation_conductance_uS'][-1]:.3g} uS; G(4 V) {m['s5_depression_conductance_uS'][0]:.3g} -> {m['s5_depression_conductance_uS'][-1]:.3g} uS"),
+        ("S6", "1, 2, 3, 5 V depress; 10, 12, 13, 14 V potentiate", m["s6_signs_right"],
+         ", ".join(f"{k} V: {v:+.2g}" for k, v in m["s6_responses"].items())),
+        ("S6", "critical voltage between 6 and 7 V", 6.0 <= m["s6_critical_voltage_V"] <= 7.0,
+         f"{m['s6_critical_voltage_V']:.2f} V"),
+        ("S7", "current and hysteresis rise with area", m["s7_area"]["monotonic"],
+         f"LRS {m['s7_area']['lrs_current_uA'][0]:.3g} -> {m['s7_area']['lrs_current_uA'][-1]:.3g} uA"),
+        ("S7", "current and hysteresis rise with scan rate", m["s7_scan_rate"]["monotonic"],
+         f"LRS {', '.join(f'{x:.3g}' for x in m['s7_scan_rate']['lrs_current_uA'])} uA; hysteresis {', '.join(f'{x:.3g}' for x in m['s7_scan_rate']['hysteresis_area_uW'])} uW"),
+        ("S8", "initial conductance ordered by bond energy", m["s8_metals"]["initial_ordered_by_bond_energy"],
+         ", ".join(f"{n.split('/')[0]} {g:.3g}" for n, g in zip(m["s8_metals"]["metal"], m["s8_metals"]["initial_uS"])) + " uS"),
+        ("S8", "change range ordered by bond energy", m["s8_metals"]["change_ordered_by_bond_energy"],
+         ", ".join(f"{n.split('/')[0]} x{r:.3g}" for n, r in zip(m["s8_metals"]["metal"], m["s8_metals"]["change_range"]))),
+        ("S9", "more pulses, more retained after 60 s (STM -> LTM)", m["s9_consolidation_with_pulses"],
+         ", ".join(f"{n} pulses: {f:.2f}" for n, f in m["s9_retained_fraction_after_60s"].items())),
+    ]
+    return [{"id": i, "claim": c, "pass": bool(ok), "value": v} for i, c, ok, v in rows]
