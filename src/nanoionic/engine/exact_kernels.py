@@ -155,3 +155,121 @@ if HAVE_NUMBA:
                             out[s, i, j] = state[i, j]
 
     _KERNELS = {1: _maps_1, 2: _maps_2, 3: _maps_3}
+
+
+# --------------------------------------------------------------------------- per-device maps
+
+BLOCK_PER_DEVICE = 512
+"""Devices per cache block of the per-device kernel (its slice of the map table stays in L2)."""
+
+
+def apply_affine_maps_per_device(state: np.ndarray, phi_tab: np.ndarray, psi_tab: np.ndarray,
+                                 seq, out_index, out: np.ndarray | None = None,
+                                 offset: int = 0) -> np.ndarray:
+    """Apply a sequence of per-device affine maps, drawn from a table of distinct maps.
+
+    Parameters
+    ----------
+    state : (n_states, n) float64, C-contiguous; devices ``offset … offset+m-1`` are updated in
+        place (m = the table's device count).
+    phi_tab : (U, n_states, n_states, m) the U distinct maps' matrices, one per device.
+    psi_tab : (U, n_states, m) their offsets.
+    seq : (K,) table index of each map, applied in order k = 0 … K-1.
+    out_index : increasing positions k after which the state is saved.
+    out : optional (len(out_index), n_states, n) array receiving the saved states (columns
+        ``offset … offset+m-1`` are written); allocated if None.
+    offset : first device of ``state`` / ``out`` the table refers to.
+
+    Returns
+    -------
+    out
+    """
+    if state.dtype != np.float64 or not state.flags.c_contiguous:
+        raise ValueError("state must be a C-contiguous float64 array")
+    n_s, n = state.shape
+    phi_tab = np.ascontiguousarray(phi_tab, dtype=np.float64)
+    psi_tab = np.ascontiguousarray(psi_tab, dtype=np.float64)
+    n_u, m = phi_tab.shape[0], phi_tab.shape[-1]
+    if phi_tab.shape != (n_u, n_s, n_s, m) or psi_tab.shape != (n_u, n_s, m):
+        raise ValueError("phi_tab / psi_tab must be shaped (U, ns, ns, m) / (U, ns, m)")
+    if offset < 0 or offset + m > n:
+        raise ValueError("the table's devices must lie within the state")
+    seq = np.ascontiguousarray(seq, dtype=np.int64).reshape(-1)
+    if seq.size and (seq.min() < 0 or seq.max() >= n_u):
+        raise ValueError("seq must index the table")
+    out_index = np.asarray(out_index, dtype=np.int64).reshape(-1)
+    n_maps = seq.size
+    if out_index.size and (np.any(np.diff(out_index) <= 0) or out_index[0] < 0
+                           or out_index[-1] >= n_maps):
+        raise ValueError("out_index must be increasing map indices in [0, K)")
+    if out is None:
+        out = np.empty((out_index.size, n_s, n))
+    elif out.shape != (out_index.size, n_s, n) or not out.flags.c_contiguous:
+        raise ValueError("out must be a C-contiguous (len(out_index), ns, n) array")
+    slot = np.full(n_maps, -1, dtype=np.int64)
+    slot[out_index] = np.arange(out_index.size)
+    if n_maps == 0 or m == 0:
+        return out
+    if HAVE_NUMBA:
+        kernel = _pd_3 if n_s == 3 else _pd_general
+        kernel(state, phi_tab, psi_tab, seq, slot, out, offset)
+    else:  # pragma: no cover
+        sl = slice(offset, offset + m)
+        for k in range(n_maps):
+            u = seq[k]
+            state[:, sl] = np.einsum("ijn,jn->in", phi_tab[u], state[:, sl]) + psi_tab[u]
+            if slot[k] >= 0:
+                out[slot[k], :, sl] = state[:, sl]
+    return out
+
+
+if HAVE_NUMBA:
+
+    @numba.njit(parallel=True, cache=True, fastmath=False)
+    def _pd_3(state, phi, psi, seq, slot, out, offset):  # pragma: no cover - compiled
+        m = phi.shape[3]
+        bs = BLOCK_PER_DEVICE
+        for b in prange((m + bs - 1) // bs):
+            j0 = b * bs
+            j1 = min(m, j0 + bs)
+            for k in range(seq.shape[0]):
+                u = seq[k]
+                for j in range(j0, j1):
+                    g = j + offset
+                    x0 = state[0, g]
+                    x1 = state[1, g]
+                    x2 = state[2, g]
+                    state[0, g] = phi[u, 0, 0, j] * x0 + phi[u, 0, 1, j] * x1 + phi[u, 0, 2, j] * x2 + psi[u, 0, j]
+                    state[1, g] = phi[u, 1, 0, j] * x0 + phi[u, 1, 1, j] * x1 + phi[u, 1, 2, j] * x2 + psi[u, 1, j]
+                    state[2, g] = phi[u, 2, 0, j] * x0 + phi[u, 2, 1, j] * x1 + phi[u, 2, 2, j] * x2 + psi[u, 2, j]
+                s = slot[k]
+                if s >= 0:
+                    for i in range(3):
+                        for j in range(j0, j1):
+                            out[s, i, j + offset] = state[i, j + offset]
+
+    @numba.njit(parallel=True, cache=True, fastmath=False)
+    def _pd_general(state, phi, psi, seq, slot, out, offset):  # pragma: no cover - compiled
+        n_s = state.shape[0]
+        m = phi.shape[3]
+        bs = BLOCK_PER_DEVICE
+        for b in prange((m + bs - 1) // bs):
+            j0 = b * bs
+            j1 = min(m, j0 + bs)
+            buf = np.empty((n_s, j1 - j0))
+            for k in range(seq.shape[0]):
+                u = seq[k]
+                for i in range(n_s):
+                    for j in range(j0, j1):
+                        acc = psi[u, i, j]
+                        for q in range(n_s):
+                            acc += phi[u, i, q, j] * state[q, j + offset]
+                        buf[i, j - j0] = acc
+                for i in range(n_s):
+                    for j in range(j0, j1):
+                        state[i, j + offset] = buf[i, j - j0]
+                s = slot[k]
+                if s >= 0:
+                    for i in range(n_s):
+                        for j in range(j0, j1):
+                            out[s, i, j + offset] = state[i, j + offset]

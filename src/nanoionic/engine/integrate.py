@@ -43,8 +43,10 @@ from collections.abc import Callable
 import numpy as np
 
 from nanoionic._core.errors import IntegrationError, ParameterError, param_error
-from nanoionic.engine.exact_kernels import apply_affine_maps_shared
-from nanoionic.models.base import apply_affine, params_n_devices
+from nanoionic.engine.exact_kernels import (apply_affine_maps_per_device,
+                                             apply_affine_maps_shared)
+from nanoionic.engine.expm_kernels import expm_affine
+from nanoionic.models.base import DeviceModel, apply_affine, params_n_devices
 from nanoionic.protocols.waveform import KIND, Waveform
 
 METHODS = ("auto", "exact", "rk45", "implicit")
@@ -62,6 +64,9 @@ CLIP_FRACTION = 1e-9
 """State excursions below this fraction of the bounds' range are round-off and are clipped."""
 MAP_CHUNK = 4096
 """Constant segments whose shared maps are applied per kernel call."""
+DEVICE_CHUNK = 1 << 17
+"""Per-device parameters: devices whose map table is built and applied at once (bounds the
+table to U·(ns²+ns)·DEVICE_CHUNK floats for U distinct segments)."""
 
 _OWNER = "integrate"
 
@@ -487,13 +492,14 @@ def _sanitize(state: np.ndarray, idx, lo, hi) -> None:
 
 def _run_exact(run: _Run, pieces: list[_Piece], state: np.ndarray, rec: _Recorder) -> None:
     shared = params_n_devices(run.params) is None
+    if not shared:
+        _run_exact_per_device(run, pieces, state, rec)
+        return
     batch: list[_Piece] = []
     for p in pieces:
         if run.stopped:
             return
-        if not shared:
-            _exact_piece_per_device(run, p, state, rec)
-        elif p.is_ramp:
+        if p.is_ramp:
             _flush_constant(run, batch, state, rec)
             batch = []
             _exact_ramp_shared(run, p, state, rec)
@@ -646,6 +652,123 @@ def _exact_ramp_shared(run: _Run, p: _Piece, state, rec) -> None:
     run.check(state, p.t1, p.seg)
 
 
+def _run_exact_per_device(run: _Run, pieces: list[_Piece], state, rec, *,
+                          memoise: bool = True) -> None:
+    """Per-device parameters: runs of constant pieces go through :func:`_flush_per_device`
+    (maps memoised per distinct (V, dt), applied by a cache-blocked kernel); ramps piece by
+    piece."""
+    batch: list[_Piece] = []
+    for p in pieces:
+        if run.stopped:
+            return
+        if p.is_ramp:
+            _flush_per_device(run, batch, state, rec, memoise)
+            batch = []
+            if run.stopped:
+                return
+            _exact_piece_per_device(run, p, state, rec)
+        else:
+            batch.append(p)
+            if len(batch) == MAP_CHUNK:
+                _flush_per_device(run, batch, state, rec, memoise)
+                batch = []
+    if not run.stopped:
+        _flush_per_device(run, batch, state, rec, memoise)
+
+
+def _distinct_segments(v: np.ndarray, dt: np.ndarray, t_scale: float, memoise: bool = True):
+    """Distinct (V, dt) pairs of constant pieces: (v_u, dt_u, index of each piece's pair).
+
+    Durations differing by no more than the round-off of the time grid (t1 - t0 is computed
+    from absolute times, 16 ulp of ``t_scale``) count as one; the first one seen is used.
+    With ``memoise=False`` every piece is its own pair.
+    """
+    if not memoise:
+        return v, dt, np.arange(v.size)
+    tol = 16 * np.finfo(float).eps * max(t_scale, 1e-300)
+    reps: dict[float, list[tuple[float, int]]] = {}
+    v_u: list[float] = []
+    dt_u: list[float] = []
+    index = np.empty(v.size, dtype=np.int64)
+    for k in range(v.size):
+        cands = reps.setdefault(float(v[k]), [])
+        for d, u in cands:
+            if abs(dt[k] - d) <= tol:
+                index[k] = u
+                break
+        else:
+            index[k] = len(v_u)
+            cands.append((float(dt[k]), len(v_u)))
+            v_u.append(float(v[k]))
+            dt_u.append(float(dt[k]))
+    return np.array(v_u), np.array(dt_u), index
+
+
+def _slice_params(params, j0: int, j1: int):
+    """Params restricted to devices j0 … j1-1 (per-device arrays sliced, scalars kept)."""
+    arrays = {f.name: getattr(params, f.name)[j0:j1] for f in dataclasses.fields(params)
+              if np.ndim(getattr(params, f.name)) == 1}
+    return dataclasses.replace(params, **arrays)
+
+
+def _has_generator(model) -> bool:
+    gen = getattr(type(model), "generator", None)
+    return gen is not None and gen is not getattr(DeviceModel, "generator", None)
+
+
+def _device_maps(run: _Run, v: float, dt: float, params, m: int, phi_out=None, psi_out=None):
+    """Per-device maps (ns, ns, m), (ns, m) over a constant interval (v [V], dt [s]).
+
+    With a model generator (dx/dt = A x + b) the maps come from the compiled batched
+    exponential (:func:`expm_affine`); otherwise from ``model.affine_map``.
+    """
+    n_s = len(run.model.state_names)
+    if phi_out is None:
+        phi_out, psi_out = np.empty((n_s, n_s, m)), np.empty((n_s, m))
+    if _has_generator(run.model):
+        a, b = run.model.generator(v, params)
+        a = np.broadcast_to(np.asarray(a, dtype=float).reshape(n_s, n_s, -1), (n_s, n_s, m))
+        b = np.broadcast_to(np.asarray(b, dtype=float).reshape(n_s, -1), (n_s, m))
+        with np.errstate(all="ignore"):
+            expm_affine(a, b, dt, phi_out, psi_out)
+    else:
+        phi, psi = _as_float(run.model.affine_map(v, dt, params))
+        phi_out[...] = np.broadcast_to(phi.reshape(n_s, n_s, -1), (n_s, n_s, m))
+        psi_out[...] = np.broadcast_to(psi.reshape(n_s, -1), (n_s, m))
+    return phi_out, psi_out
+
+
+def _flush_per_device(run: _Run, batch: list[_Piece], state, rec, memoise: bool = True) -> None:
+    """Constant pieces with per-device parameters: one map per device and distinct (V, dt)
+    ("rates once per distinct segment"), then all pieces applied block by block of devices.
+    Bounds are checked (and round-off clipped) at saved points and at the end of the batch."""
+    if not batch:
+        return
+    n_s, n = state.shape
+    v = np.array([p.v0 for p in batch])
+    dt = np.array([p.t1 - p.t0 for p in batch])
+    v_u, dt_u, seq = _distinct_segments(v, dt, max(abs(batch[-1].t1), abs(batch[0].t0)),
+                                        memoise)
+    saved = [k for k, p in enumerate(batch) if p.n_save]
+    out = np.empty((len(saved), n_s, n))
+    for j0 in range(0, n, DEVICE_CHUNK):
+        j1 = min(n, j0 + DEVICE_CHUNK)
+        sub = run.params if (j0, j1) == (0, n) else _slice_params(run.params, j0, j1)
+        phi_tab = np.empty((v_u.size, n_s, n_s, j1 - j0))
+        psi_tab = np.empty((v_u.size, n_s, j1 - j0))
+        for u in range(v_u.size):
+            _device_maps(run, float(v_u[u]), float(dt_u[u]), sub, j1 - j0, phi_tab[u],
+                         psi_tab[u])
+        apply_affine_maps_per_device(state, phi_tab, psi_tab, seq, saved, out, j0)
+        del phi_tab, psi_tab
+    run.n_steps += len(batch)
+    for s, k in enumerate(saved):
+        p = batch[k]
+        run.check(out[s], p.t1, p.seg)
+        rec.add(p.t1, p.v1, p.seg, out[s], run.active)
+    run.check(state, batch[-1].t1, batch[-1].seg)
+
+
 def _exact_piece_per_device(run: _Run, p: _Piece, state, rec) -> None:
     """Per-device parameters: maps evaluated per segment, vectorised over devices."""
     k = 1
@@ -665,9 +788,9 @@ def _exact_piece_per_device(run: _Run, p: _Piece, state, rec) -> None:
 def _walk_per_device(run: _Run, p: _Piece, k: int, x, saved, snapshots=None) -> np.ndarray:
     """Apply a piece's maps per device. On ramps, each saved group of k midpoint sub-intervals is
     Richardson-extrapolated against 2k half intervals, as in ``_extrapolated_group_maps``."""
-    model, params = run.model, run.params
+    params = run.params
     if not p.is_ramp:
-        x = apply_affine(*_as_float(model.affine_map(p.v0, p.t1 - p.t0, params)), x)
+        x = apply_affine(*_device_maps(run, p.v0, p.t1 - p.t0, params, x.shape[1]), x)
         if snapshots is not None and saved:
             snapshots.append(x.copy())
         return x
@@ -677,7 +800,8 @@ def _walk_per_device(run: _Run, p: _Piece, k: int, x, saved, snapshots=None) -> 
         v, dt = _ramp_v_dt(p, kk)
         per = kk // groups
         for j in range(g * per, (g + 1) * per):
-            x0 = apply_affine(*_as_float(model.affine_map(float(v[j]), float(dt[j]), params)), x0)
+            x0 = apply_affine(*_device_maps(run, float(v[j]), float(dt[j]), params, x0.shape[1]),
+                              x0)
         return x0
 
     for g in range(groups):

@@ -131,6 +131,16 @@ class DeviceModel:
         """
         raise NotImplementedError(f"model {self.name!r} has no exact constant-voltage solution")
 
+    def generator(self, v, params) -> tuple[np.ndarray, np.ndarray]:
+        """Optional, linear models: A(V) [1/s] shaped (n_states, n_states[, n]) and b(V) [1/s]
+        shaped (n_states[, n]) with dx/dt = A·x + b at voltage ``v`` [V].
+
+        When a model provides it, the engine builds per-device exact maps itself with a compiled
+        batched matrix exponential (much faster than ``affine_map`` per device); the maps must
+        equal ``affine_map``'s.
+        """
+        raise NotImplementedError(f"model {self.name!r} provides no generator")
+
     def segment(self, state: np.ndarray, v, dt, params) -> np.ndarray:
         """State after ``dt`` [s] at constant ``v`` [V], exactly (linear models only)."""
         phi, psi = self.affine_map(v, dt, params)

@@ -165,6 +165,10 @@ class InterfaceHoppingModel(DeviceModel):
         shape = hopping_sinh(v, params.sinh_voltage) * injection_asymmetry(v, params.reverse_ratio, params.reverse_width)
         return params.area * params.conductance_density * doping * shape
 
+    def generator(self, v, params):
+        """A(V) (3, 3[, n]) and b(V) (3[, n]) [1/s] of dx/dt = A·x + b (module :func:`generator`)."""
+        return generator(v, params)
+
     def affine_map(self, v, dt, params):
         a, b = generator(v, params)
         dt = np.asarray(dt, dtype=float)
