@@ -1,0 +1,40 @@
+"""`python -m benchmarks` (make bench): exact-method throughput table, also to out/bench.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+from benchmarks import bench_exact
+
+
+def main() -> None:
+    print(__doc__.splitlines()[0])
+    print(f"protocol: {bench_exact.PROTOCOL!r} on {bench_exact.PRESET}, save='end'; "
+          f"per-device spread: {bench_exact.VARIABILITY} (log-normal)")
+    print(f"cpus: {os.cpu_count()}, python {platform.python_version()}; load average "
+          f"{os.getloadavg()[0]:.1f} (other processes share the cores)")
+    rows = bench_exact.run()
+    print()
+    print("update = one device advanced over one constant-voltage segment (one affine map on a "
+          "3-float64 state);")
+    print("updates/s = devices x segments / wall time of integrate (maps included); "
+          "/stream = ratio to 1.4e9 updates/s")
+    print("(a float64 copy at ~22 GB/s moving 16 B per update); targets at 1e6 devices: "
+          "5e8 shared, 5e7 per-device.")
+    print(f"one core: ~5e7-1e8 exp()/s. tracemalloc = peak of traced (numpy) allocations; "
+          "maxrss + = growth of the process peak RSS.")
+    print()
+    print(bench_exact.format_table(rows))
+    out = Path("out")
+    out.mkdir(exist_ok=True)
+    tmp = out / "bench.json.tmp"
+    tmp.write_text(json.dumps({"exact": rows}, indent=1))
+    os.replace(tmp, out / "bench.json")
+    print(f"\nwritten: {out / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    main()
