@@ -1,0 +1,301 @@
+"""The standard model harness (DESIGN.md, Conventions): every registered model, with its default
+parameters and with every preset built on it, goes through the same invariants:
+
+* random pulse trains and sweeps keep every state finite and inside ``state_bounds``;
+* pinched hysteresis: I = 0 exactly at V = 0 for any state, and a +-10 V sweep opens a loop;
+* the exact method agrees with independent integrators (engine rk45 where the rates are moderate,
+  a stiff reference where they are not);
+* ``rates`` is the time derivative of ``segment`` (``affine_map`` and ``rates`` are consistent);
+* extreme voltages (+-100 V, +-1000 V) give finite states and currents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.integrate import solve_ivp
+
+from nanoionic.engine import integrate
+from nanoionic.engine.integrate import trajectory_current
+from nanoionic.models.registry import MODELS, get_model
+from nanoionic.parameters import load_parameter_set, preset_names
+from nanoionic.protocols import compile_protocol
+from nanoionic.protocols.waveform import KIND, Waveform
+
+# Models whose states are fractions of one conserved inventory (their sum is at most 1).
+INVENTORY_STATES = {"interface-hopping": ("mobile", "coordinated", "interfacial")}
+
+
+def _cases():
+    cases = [pytest.param(name, None, id=f"{name}-defaults") for name in sorted(MODELS)]
+    for preset in preset_names():
+        ps = load_parameter_set(preset)
+        cases.append(pytest.param(ps.model, preset, id=f"{ps.model}-{preset}"))
+    return cases
+
+
+CASES = _cases()
+LINEAR_CASES = [c for c in CASES if MODELS[c.values[0]].linear]
+
+
+def _setup(name, preset):
+    model = get_model(name)
+    params = model.Params() if preset is None else load_parameter_set(preset).params
+    return model, params
+
+
+def _check_states(model, states, *, tol=0.0):
+    """states: (..., n_states, n_devices)."""
+    assert np.all(np.isfinite(states))
+    for i, (lo, hi) in enumerate(model.state_bounds):
+        assert np.all(states[..., i, :] >= lo - tol), (model.state_names[i], states[..., i, :].min())
+        assert np.all(states[..., i, :] <= hi + tol), (model.state_names[i], states[..., i, :].max())
+    inv = INVENTORY_STATES.get(model.name)
+    if inv:
+        idx = [model.state_names.index(s) for s in inv]
+        total = states[..., idx, :].sum(axis=-2)
+        assert np.all(total <= 1.0 + 1e-12), total.max()
+
+
+# ------------------------------------------------------------------ (a) bounds under random drive
+
+# one step: (is_sweep, target voltage [V], duration [s])
+steps = st.lists(st.tuples(st.booleans(), st.floats(-15.0, 15.0), st.floats(1e-3, 10.0)),
+                 min_size=1, max_size=4)
+
+
+def _random_waveform(spec) -> Waveform:
+    dur, v0, v1, kind = [], [], [], []
+    v_prev = 0.0
+    for is_sweep, v, d in spec:
+        if is_sweep and v != v_prev:
+            dur.append(d); v0.append(v_prev); v1.append(v); kind.append(KIND["sweep"])
+        else:
+            dur.append(d); v0.append(v); v1.append(v); kind.append(KIND["pulse"])
+        v_prev = v1[-1]
+    return Waveform.from_segments(dur, v0, v1, kind=kind)
+
+
+@pytest.mark.parametrize("name,preset", CASES)
+@settings(max_examples=20, deadline=None)
+@given(spec=steps)
+def test_random_drive_keeps_states_in_bounds(name, preset, spec):
+    model, params = _setup(name, preset)
+    wf = _random_waveform(spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # stiff-ramp refinement cap warnings are not failures here
+        traj = integrate(model, params, wf, n_devices=2, ramp_steps=64)
+    assert traj.ok, traj.message
+    _check_states(model, traj.state)
+    current = trajectory_current(model, params, traj)
+    assert np.all(np.isfinite(current))
+
+
+@pytest.mark.parametrize("name,preset", CASES)
+@settings(max_examples=20, deadline=None)
+@given(v=st.floats(-15.0, 15.0), dt=st.floats(1e-3, 10.0), frac=st.floats(0.0, 1.0),
+       share=st.floats(0.0, 1.0))
+def test_segment_keeps_any_valid_state_in_bounds(name, preset, v, dt, frac, share):
+    model, params = _setup(name, preset)
+    x = _random_state(model, frac, share)
+    out = model.segment(x, v, dt, params)
+    _check_states(model, out, tol=1e-12)
+
+
+def _random_state(model, frac, share):
+    """A valid state built from two numbers in [0, 1] (inventory models: sum <= 1)."""
+    n_s = model.n_states
+    lo = np.array([b[0] for b in model.state_bounds])
+    hi = np.array([b[1] for b in model.state_bounds])
+    if model.name in INVENTORY_STATES:
+        w = np.array([share, 1.0 - share, share * (1.0 - share)][:n_s])
+        w = w / max(w.sum(), 1e-300)
+        return (frac * w)[:, None]
+    return (lo + (hi - lo) * np.linspace(frac, share, n_s))[:, None]
+
+
+# ------------------------------------------------------------------ (b) pinched hysteresis
+
+@pytest.mark.parametrize("name,preset", CASES)
+@settings(max_examples=25, deadline=None)
+@given(frac=st.floats(0.0, 1.0), share=st.floats(0.0, 1.0))
+def test_current_is_exactly_zero_at_zero_volts(name, preset, frac, share):
+    model, params = _setup(name, preset)
+    x = _random_state(model, frac, share)
+    assert model.current(x, 0.0, params)[0] == 0.0
+    assert model.current(x, -0.0, params)[0] == 0.0
+    assert model.current(x, 1e-3, params)[0] > 0.0  # and not zero everywhere
+
+
+@pytest.mark.parametrize("name,preset", CASES)
+def test_sinusoidal_sweep_gives_pinched_loop_with_area(name, preset):
+    model, params = _setup(name, preset)
+    period, n = 40.0, 80  # 10 V amplitude, piecewise-linear sine through 0, +10, 0, -10, 0 V
+    t = np.linspace(0.0, period, n + 1)
+    v = 10.0 * np.sin(2 * np.pi * t / period)
+    v[np.abs(v) < 1e-12] = 0.0
+    wf = Waveform.from_segments(np.diff(t), v[:-1], v[1:], kind=np.full(n, KIND["sweep"]))
+    traj = integrate(model, params, wf, ramp_steps=4)
+    cur = trajectory_current(model, params, traj)[:, 0]
+    volt = traj.voltage
+    assert np.all(cur[volt == 0.0] == 0.0)
+    assert np.count_nonzero(volt == 0.0) >= 3
+    # loop area: the signed integral of I dV around the closed V path (trapezoids)
+    area = np.sum(0.5 * (cur[1:] + cur[:-1]) * np.diff(volt))
+    scale = np.sum(0.5 * np.abs(cur[1:] + cur[:-1]) * np.abs(np.diff(volt)))
+    assert abs(area) > 1e-3 * scale, (area, scale)
+    # the up and down branches of the positive lobe differ at 5 V
+    up = np.flatnonzero(np.isclose(volt, 5.0, atol=0.2) & (np.gradient(volt) > 0))
+    down = np.flatnonzero(np.isclose(volt, 5.0, atol=0.2) & (np.gradient(volt) < 0))
+    assert up.size and down.size
+    assert not np.isclose(cur[up[0]], cur[down[0]], rtol=1e-3)
+
+
+# ------------------------------------------------------------------ (c) exact vs other integrators
+
+TRAIN = "repeat {n} {{ pulse {v} V for 100 ms; wait 100 ms; read 5 V for 100 ms; wait 300 ms }}"
+
+
+def _reference_reads(model, params, wf):
+    """Read currents from a stiff reference integrator (scipy Radau, rtol 1e-10, atol 1e-14)
+    applied segment by segment to ``model.rates`` (constant-voltage waveforms only)."""
+    x = model.initial_state(params, 1)[:, 0]
+    out = []
+    for k in range(wf.n_segments):
+        v = float(wf.v_start[k])
+        # a linear model's rates are A(V)·x + b(V): take A and b from ``rates`` once per segment
+        zero = np.zeros((model.n_states, 1))
+        b = model.rates(zero, v, 0.0, params)[:, 0]
+        a = np.column_stack([model.rates(np.eye(model.n_states)[:, [j]], v, 0.0, params)[:, 0] - b
+                             for j in range(model.n_states)])
+
+        def f(_t, y, a=a, b=b):
+            return a @ y + b
+
+        def jac(_t, y, a=a):
+            return a
+
+        sol = solve_ivp(f, (0.0, float(wf.duration[k])), x, method="Radau", jac=jac,
+                        rtol=1e-10, atol=1e-14)
+        assert sol.success
+        x = sol.y[:, -1]
+        if wf.kind[k] == KIND["read"]:
+            out.append(model.current(x[:, None], v, params)[0])
+    return np.array(out)
+
+
+@pytest.mark.parametrize("name,preset", [c for c in LINEAR_CASES if c.values[1] in (None, "ZnTPP/AlOx")])
+def test_exact_matches_rk45_on_moderate_rate_train(name, preset):
+    """6 V writes: the fastest rate is ~5e4 /s, so the engine's rk45 can resolve it."""
+    model, params = _setup(name, preset)
+    wf = compile_protocol(TRAIN.format(n=3, v=6))
+    ex = integrate(model, params, wf, method="exact", save="reads")
+    rk = integrate(model, params, wf, method="rk45", save="reads", rtol=1e-10, atol=1e-14)
+    i_ex = trajectory_current(model, params, ex)
+    i_rk = trajectory_current(model, params, rk)
+    assert i_ex.shape == (3, 1)
+    np.testing.assert_allclose(i_ex, i_rk, rtol=1e-6, atol=0)
+
+
+_EXPM_BUG = pytest.mark.xfail(strict=True, reason=(
+    "BUG (reported): affine_map builds the map with scipy expm of the augmented 4x4 matrix; at "
+    "10 V |A|*dt ~ 1e12 and the affine column psi loses ~1e-5 relative accuracy, so the read "
+    "currents of the calibrated ZnTPP set drift ~3e-5 from a Radau reference"))
+
+
+def _stiff_cases():
+    out = []
+    for c in LINEAR_CASES:
+        name, preset = c.values
+        if preset not in (None, "ZnTPP/AlOx"):
+            continue
+        for v in ((6.0, 10.0) if preset else (10.0,)):  # defaults at 6 V: see the rk45 test
+            marks = [_EXPM_BUG] if (preset == "ZnTPP/AlOx" and v == 10.0) else []
+            out.append(pytest.param(name, preset, v, marks=marks, id=f"{c.id}-{v:g}V"))
+    return out
+
+
+@pytest.mark.parametrize("name,preset,voltage", _stiff_cases())
+def test_exact_matches_stiff_reference_on_pulse_train(name, preset, voltage):
+    """10x {pulse V 100 ms; wait 100 ms; read 5 V 100 ms; wait 300 ms}: exact vs Radau."""
+    model, params = _setup(name, preset)
+    wf = compile_protocol(TRAIN.format(n=10, v=voltage))
+    ex = integrate(model, params, wf, method="exact", save="reads")
+    i_ex = trajectory_current(model, params, ex)[:, 0]
+    i_ref = _reference_reads(model, params, wf)
+    assert i_ex.size == 10
+    np.testing.assert_allclose(i_ex, i_ref, rtol=1e-6, atol=0)
+
+
+@pytest.mark.xfail(strict=True, raises=Exception, reason=(
+    "engine implicit (TR-BDF2) fails on the 10 V train: 'the step size fell below 7e-14 s' at the "
+    "second pulse with default tolerances (rates ~1e13 /s; error estimate not stiffly filtered)"))
+def test_implicit_completes_high_voltage_train():
+    model, params = _setup("interface-hopping", "ZnTPP/AlOx")
+    wf = compile_protocol(TRAIN.format(n=2, v=10))
+    traj = integrate(model, params, wf, method="implicit", save="reads")
+    assert traj.ok
+
+
+# ------------------------------------------------------------------ (d) rates vs segment
+
+@pytest.mark.parametrize("name,preset", LINEAR_CASES)
+@settings(max_examples=25, deadline=None)
+@given(v=st.sampled_from([0.0, 1.0, -3.0, 5.0, 6.5, 10.0, -10.0, 15.0]),
+       frac=st.floats(0.0, 1.0), share=st.floats(0.0, 1.0))
+def test_rates_are_the_derivative_of_segment(name, preset, v, frac, share):
+    model, params = _setup(name, preset)
+    x = _random_state(model, frac, share)
+    r = model.rates(x, v, 0.0, params)
+    jac = model.jacobian(x, v, 0.0, params)[:, :, 0]
+    h = 1e-4 / max(1.0, np.abs(jac).sum(axis=1).max())  # |J|*h = 1e-4
+    d1 = (model.segment(x, v, h, params) - x) / h
+    d2 = (model.segment(x, v, h / 2, params) - x) / (h / 2)
+    deriv = 2 * d2 - d1  # Richardson: second order in h
+    scale = np.abs(r).max() + np.abs(jac).max() * np.abs(x).max()
+    np.testing.assert_allclose(deriv, r, rtol=1e-5, atol=1e-6 * scale + 1e-300)
+
+
+@pytest.mark.parametrize("name,preset", LINEAR_CASES)
+def test_affine_map_batched_equals_scalar(name, preset):
+    """Per-device voltages and dt (the (n,) path of affine_map) equal one call per device."""
+    model, params = _setup(name, preset)
+    v = np.array([0.0, 3.0, 6.0, 10.0, -5.0])
+    dt = np.array([0.3, 0.1, 1e-3, 0.1, 2.0])
+    x = np.tile(model.initial_state(params, 1), (1, v.size))
+    batched = model.segment(x, v, dt, params)
+    for k in range(v.size):
+        one = model.segment(x[:, k:k + 1], float(v[k]), float(dt[k]), params)[:, 0]
+        np.testing.assert_allclose(batched[:, k], one, rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------ (e) extreme voltages
+
+@pytest.mark.parametrize("name,preset", CASES)
+@pytest.mark.parametrize("voltage", [100.0, -100.0, 1000.0, -1000.0])
+def test_extreme_voltages_stay_finite(name, preset, voltage):
+    model, params = _setup(name, preset)
+    wf = Waveform.from_segments([1e-3, 0.1, 1.0, 0.1], [voltage, 0.0, voltage, 5.0],
+                                [voltage, 0.0, voltage, 5.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow / invalid value anywhere
+        traj = integrate(model, params, wf)
+        current = trajectory_current(model, params, traj)
+        rates = model.rates(traj.state[-2], voltage, 0.0, params)
+    assert traj.ok
+    _check_states(model, traj.state)
+    assert np.all(np.isfinite(current)) and np.all(np.isfinite(rates))
+    assert np.sign(current[1, 0]) == np.sign(voltage)  # current follows the polarity
+
+
+def test_every_registered_model_is_covered():
+    names = {c.values[0] for c in CASES}
+    assert names == set(MODELS)
+    for cls in MODELS.values():
+        assert len(cls.state_bounds) == len(cls.state_names)
+        assert dataclasses.is_dataclass(cls.Params)
