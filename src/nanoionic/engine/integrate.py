@@ -515,7 +515,14 @@ def _run_exact(run: _Run, pieces: list[_Piece], state: np.ndarray, rec: _Recorde
 def _shared_maps(run: _Run, v: np.ndarray, dt: np.ndarray):
     """Maps of scalar-parameter models for intervals (v, dt): (M, ns, ns), (M, ns)."""
     n_s, m = len(run.model.state_names), v.size
-    phi, psi = run.model.affine_map(v, dt, run.params)
+    if _has_generator(run.model):  # compiled batched exponential, one per interval
+        a, b = run.model.generator(v, run.params)
+        a = np.broadcast_to(np.asarray(a, dtype=float).reshape(n_s, n_s, -1), (n_s, n_s, m))
+        b = np.broadcast_to(np.asarray(b, dtype=float).reshape(n_s, -1), (n_s, m))
+        with np.errstate(all="ignore"):
+            phi, psi = expm_affine(a, b, dt)
+    else:
+        phi, psi = run.model.affine_map(v, dt, run.params)
     phi = np.broadcast_to(np.asarray(phi, dtype=float).reshape(n_s, n_s, -1), (n_s, n_s, m))
     psi = np.broadcast_to(np.asarray(psi, dtype=float).reshape(n_s, -1), (n_s, m))
     return (np.ascontiguousarray(np.moveaxis(phi, 2, 0)),

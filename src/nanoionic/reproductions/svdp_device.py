@@ -181,8 +181,9 @@ def condition_sweep(devices, protocols, values, data, key) -> dict:
 
 
 def metal_comparison(data) -> dict:
-    """S8: initial (1 V read) and saturated (after 10 potentiating cycles) conductance per metal."""
-    out = {"metal": [], "bond_energy_eV": [], "initial_uS": [], "saturated_uS": [], "change_range": []}
+    """S8: initial (1 V read) and saturated (after 10 potentiating cycles) conductance per metal;
+    the change range is their difference [µS]."""
+    out = {"metal": [], "bond_energy_eV": [], "initial_uS": [], "saturated_uS": [], "change_range_uS": []}
     data["s8"] = {}
     for name in METALS:
         dev = Device(name)
@@ -193,10 +194,10 @@ def metal_comparison(data) -> dict:
         out["bond_energy_eV"].append(dev.params.bond_energy / 1.602176634e-19)
         out["initial_uS"].append(float(g[0] * 1e6))
         out["saturated_uS"].append(float(g[-1] * 1e6))
-        out["change_range"].append(float(g[-1] / g[0]))
+        out["change_range_uS"].append(float((g[-1] - g[0]) * 1e6))
     order = np.argsort(out["bond_energy_eV"])
     out["initial_ordered_by_bond_energy"] = monotonic(np.array(out["initial_uS"])[order], -1)
-    out["change_ordered_by_bond_energy"] = monotonic(np.array(out["saturated_uS"])[order] - np.array(out["initial_uS"])[order], -1)
+    out["change_ordered_by_bond_energy"] = monotonic(np.array(out["change_range_uS"])[order], -1)
     return out
 
 
@@ -228,7 +229,7 @@ def claim_checks(m: dict) -> list[dict]:
         ("S8", "initial conductance ordered by bond energy", m["s8_metals"]["initial_ordered_by_bond_energy"],
          ", ".join(f"{n.split('/')[0]} {g:.3g}" for n, g in zip(m["s8_metals"]["metal"], m["s8_metals"]["initial_uS"])) + " uS"),
         ("S8", "change range ordered by bond energy", m["s8_metals"]["change_ordered_by_bond_energy"],
-         ", ".join(f"{n.split('/')[0]} x{r:.3g}" for n, r in zip(m["s8_metals"]["metal"], m["s8_metals"]["change_range"]))),
+         ", ".join(f"{n.split('/')[0]} +{r:.3g}" for n, r in zip(m["s8_metals"]["metal"], m["s8_metals"]["change_range_uS"])) + " uS"),
         ("S9", "more pulses, more retained after 60 s (STM -> LTM)", m["s9_consolidation_with_pulses"],
          ", ".join(f"{n} pulses: {f:.2f}" for n, f in m["s9_retained_fraction_after_60s"].items())),
     ]

@@ -1,0 +1,78 @@
+"""Issue 2 "Done when": the ZnTPP/AlOx preset reproduces the paper's Fig. 2 numbers through
+``ni.simulate``. Paper values from ../shared/spec/README.md (S1-S8); tolerances from the issue."""
+
+import numpy as np
+import pytest
+
+import nanoionic as ni
+from nanoionic.reproductions import svdp_experiments as ex
+from nanoionic.reproductions.svdp_device import METALS, lobe_area, ndr_peak
+
+
+@pytest.fixture(scope="module")
+def zn():
+    return ni.Device("ZnTPP/AlOx")
+
+
+@pytest.fixture(scope="module")
+def cycles(zn):
+    return ex.sweep_cycles(zn)
+
+
+def test_s1_pinched_figure_eight(zn):
+    res = ni.simulate(zn, "sweep 0 V -> 10 V -> 0 V -> -10 V -> 0 V at 0.01 V/s")
+    v, i = res["voltage"].values, res["current"].values
+    assert np.all(i[v == 0.0] == 0.0)
+    assert lobe_area(v, i, +1) > 0.05 * np.max(np.abs(i)) * 10.0  # an open positive lobe
+    assert lobe_area(v, i, -1) > 0.0
+
+
+def test_s2_current_at_plus_10V_rises_to_paper_values(cycles):
+    pos = cycles["positive"] * 1e6
+    assert pos[0] == pytest.approx(270.0, rel=0.25)
+    assert pos[-1] == pytest.approx(778.0, rel=0.25)
+    assert np.all(np.diff(pos) > 0)
+
+
+def test_s3_current_at_minus_10V_shrinks_to_paper_values_with_ndr(cycles):
+    neg = cycles["negative"] * 1e6
+    assert neg[0] == pytest.approx(-80.0, rel=0.35)
+    assert neg[-1] == pytest.approx(-10.0, rel=0.35)
+    assert np.all(np.diff(np.abs(neg)) < 0)
+    ndr = ndr_peak(cycles["result"])
+    assert ndr["ndr_present"]
+    assert -10.0 < ndr["ndr_peak_voltage_V"] < 0.0
+
+
+def test_s4_low_voltage_cycles_depress_in_both_polarities(zn):
+    low = ex.low_voltage_cycles(zn)
+    assert np.all(np.diff(np.abs(low["positive"])) < 0)
+    assert np.all(np.diff(np.abs(low["negative"])) < 0)
+
+
+def test_s6_signs_and_critical_voltage(zn):
+    for v in (1.0, 2.0, 3.0, 5.0):
+        assert ex.bias_response(zn, v) < 0, v
+    for v in (10.0, 12.0, 13.0, 14.0):
+        assert ex.bias_response(zn, v) > 0, v
+    assert 6.0 <= ex.critical_voltage(zn) <= 7.0
+
+
+def test_s7_current_rises_with_area(zn):
+    currents = [ni.simulate(zn.replace(area=a), "sweep 0 V -> 10 V -> 0 V at 1 V/s")["current"].max().item()
+                for a in (5e-9, 5e-8, 5e-7)]
+    assert np.all(np.diff(currents) > 0)
+
+
+def test_s8_metals_ordered_by_bond_energy():
+    protocol = "read 1 V for 10 ms; repeat 3 { sweep 0 V -> 10 V -> 0 V at 0.01 V/s }; read 1 V for 10 ms"
+    rows = []
+    for name in METALS:
+        dev = ni.Device(name)
+        g = ni.read_conductance(ni.simulate(dev, protocol, save="reads")).values
+        rows.append((dev.params.bond_energy, g[0], g[-1] - g[0]))
+    rows.sort()
+    initial = [r[1] for r in rows]
+    change = [r[2] for r in rows]
+    assert np.all(np.diff(initial) < 0)
+    assert np.all(np.diff(change) < 0)
