@@ -203,9 +203,10 @@ def test_exact_matches_rk45_on_moderate_rate_train(name, preset):
 
 
 _EXPM_BUG = pytest.mark.xfail(strict=True, reason=(
-    "BUG (reported): affine_map builds the map with scipy expm of the augmented 4x4 matrix; at "
-    "10 V |A|*dt ~ 1e12 and the affine column psi loses ~1e-5 relative accuracy, so the read "
-    "currents of the calibrated ZnTPP set drift ~3e-5 from a Radau reference"))
+    "BUG (reported): the exact maps come from a Pade/scaling-and-squaring exponential of the "
+    "augmented 4x4 generator (scipy expm in affine_map, the compiled Pade-13 kernel in the "
+    "engine); at 10 V |A|*dt ~ 1e12 and the affine column loses accuracy, so read currents on "
+    "the 10 V train drift 1.6e-6 (defaults) to 1.3e-4 (ZnTPP) from a Radau reference"))
 
 
 def _stiff_cases():
@@ -215,7 +216,7 @@ def _stiff_cases():
         if preset not in (None, "ZnTPP/AlOx"):
             continue
         for v in ((6.0, 10.0) if preset else (10.0,)):  # defaults at 6 V: see the rk45 test
-            marks = [_EXPM_BUG] if (preset == "ZnTPP/AlOx" and v == 10.0) else []
+            marks = [_EXPM_BUG] if v == 10.0 else []
             out.append(pytest.param(name, preset, v, marks=marks, id=f"{c.id}-{v:g}V"))
     return out
 
