@@ -47,6 +47,7 @@ from nanoionic.engine.exact_kernels import (apply_affine_maps_per_device,
                                              apply_affine_maps_shared)
 from nanoionic.engine.expm_kernels import expm_affine
 from nanoionic.models.base import DeviceModel, apply_affine, params_n_devices
+from nanoionic.physics.kinetics import compartment_affine_maps
 from nanoionic.protocols.waveform import KIND, Waveform
 
 METHODS = ("auto", "exact", "rk45", "implicit")
@@ -515,6 +516,10 @@ def _run_exact(run: _Run, pieces: list[_Piece], state: np.ndarray, rec: _Recorde
 def _shared_maps(run: _Run, v: np.ndarray, dt: np.ndarray):
     """Maps of scalar-parameter models for intervals (v, dt): (M, ns, ns), (M, ns)."""
     n_s, m = len(run.model.state_names), v.size
+    if _has_compartments(run.model):  # accurate for stiff rates (physics.kinetics)
+        q = np.asarray(run.model.compartment_generator(v, run.params), dtype=float)
+        q = np.moveaxis(np.broadcast_to(q.reshape(n_s + 1, n_s + 1, -1), (n_s + 1, n_s + 1, m)), -1, 0)
+        return compartment_affine_maps(q, np.broadcast_to(dt, (m,)))
     if _has_generator(run.model):  # compiled batched exponential, one per interval
         a, b = run.model.generator(v, run.params)
         a = np.broadcast_to(np.asarray(a, dtype=float).reshape(n_s, n_s, -1), (n_s, n_s, m))
@@ -718,6 +723,11 @@ def _slice_params(params, j0: int, j1: int):
     return dataclasses.replace(params, **arrays)
 
 
+def _has_compartments(model) -> bool:
+    gen = getattr(type(model), "compartment_generator", None)
+    return gen is not None and gen is not getattr(DeviceModel, "compartment_generator", None)
+
+
 def _has_generator(model) -> bool:
     gen = getattr(type(model), "generator", None)
     return gen is not None and gen is not getattr(DeviceModel, "generator", None)
@@ -732,7 +742,13 @@ def _device_maps(run: _Run, v: float, dt: float, params, m: int, phi_out=None, p
     n_s = len(run.model.state_names)
     if phi_out is None:
         phi_out, psi_out = np.empty((n_s, n_s, m)), np.empty((n_s, m))
-    if _has_generator(run.model):
+    if _has_compartments(run.model):
+        q = np.asarray(run.model.compartment_generator(v, params), dtype=float)
+        q = np.moveaxis(np.broadcast_to(q.reshape(n_s + 1, n_s + 1, -1), (n_s + 1, n_s + 1, m)), -1, 0)
+        phi, psi = compartment_affine_maps(q, dt)
+        phi_out[...] = np.moveaxis(phi, 0, -1)
+        psi_out[...] = np.moveaxis(psi, 0, -1)
+    elif _has_generator(run.model):
         a, b = run.model.generator(v, params)
         a = np.broadcast_to(np.asarray(a, dtype=float).reshape(n_s, n_s, -1), (n_s, n_s, m))
         b = np.broadcast_to(np.asarray(b, dtype=float).reshape(n_s, -1), (n_s, m))

@@ -131,6 +131,12 @@ class DeviceModel:
         """
         raise NotImplementedError(f"model {self.name!r} has no exact constant-voltage solution")
 
+    def compartment_generator(self, v, params) -> np.ndarray:
+        """Optional: for compartment models (state = fractions of a conserved population whose
+        last compartment is implicit), the full generator Q (N, N[, n]) [1/s] with dp/dt = Q·p.
+        The engine then builds exact maps with ``physics.kinetics``, accurate for stiff rates."""
+        raise NotImplementedError(f"model {self.name!r} is not a compartment model")
+
     def generator(self, v, params) -> tuple[np.ndarray, np.ndarray]:
         """Optional, linear models: A(V) [1/s] shaped (n_states, n_states[, n]) and b(V) [1/s]
         shaped (n_states[, n]) with dx/dt = A·x + b at voltage ``v`` [V].

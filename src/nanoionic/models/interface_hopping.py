@@ -20,11 +20,12 @@ Six thermally activated, field-lowered hops connect them (each the paper's Arrhe
 3. coordination m → c over E_coord (field-independent association with an M site);
 4. dissociation c → m over the M–O barrier E_diss, lowered by the MTPP field in either direction
    (forward + backward escapes: ν·exp(-E/kT)·cosh(q·a·E_m/2kT));
-5. drift m → d towards the ITO over E_drift, lowered by q·a·E_m/2;
-6. return d → m over E_return, raised by q·a·E_m/2.
+5. drift m → d towards the ITO over E_drift, lowered by q·a_mig·E_m/2;
+6. return d → m over E_return, raised by q·a_mig·E_m/2.
 
 Every rate depends on V only, so dx/dt = A(V)·x + b(V) is affine in the state and each
-constant-voltage interval is solved exactly (``affine_map``). Potentiation above ~6–7 V and
+constant-voltage interval is solved exactly (``affine_map``, from the four-population generator
+by ``physics.kinetics``, which stays accurate when the rates span 1e-12..1e13 /s). Potentiation above ~6–7 V and
 depression below it are the balance of release (steep in V) against dissociation + recapture
 (which rises with V at low bias and falls at high bias as the field blocks the return); the
 balance point depends on the populations, so the threshold is state-dependent.
@@ -46,12 +47,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 
 from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field
 from nanoionic.physics.conduction import hopping_sinh, injection_asymmetry
 from nanoionic.physics.electrostatics import bilayer_fields
+from nanoionic.physics.kinetics import compartment_affine_maps
 from nanoionic.physics.hopping import (field_work, log_hopping_rate,
                                        log_symmetric_hopping_rate)
 
@@ -125,6 +126,24 @@ def log_rates(v, p) -> tuple[np.ndarray, ...]:
     )
 
 
+def compartment_generator(v, p) -> np.ndarray:
+    """Generator Q [1/s] of the four populations (m, c, d, b), shaped (4, 4[, n]).
+
+    q[i, j] is the rate from population j to i; the diagonal holds minus the column sums, so
+    dp/dt = Q·p conserves the inventory. The bound population b comes last (it is implicit).
+    """
+    k1, k2, k3, k4, k5, k6 = np.broadcast_arrays(*(np.exp(x) for x in log_rates(v, p)))
+    zero = np.zeros_like(k1)
+    q = np.array([
+        [zero, k4, k6, k1],
+        [k3, zero, zero, zero],
+        [k5, zero, zero, zero],
+        [k2, zero, zero, zero],
+    ])
+    q[np.arange(4), np.arange(4)] = -q.sum(axis=0)
+    return q
+
+
 def generator(v, p) -> tuple[np.ndarray, np.ndarray]:
     """A(V) [1/s] shaped (3, 3[, n]) and b(V) [1/s] shaped (3[, n]) with dx/dt = A·x + b."""
     k1, k2, k3, k4, k5, k6 = (np.exp(x) for x in log_rates(v, p))
@@ -165,22 +184,16 @@ class InterfaceHoppingModel(DeviceModel):
         shape = hopping_sinh(v, params.sinh_voltage) * injection_asymmetry(v, params.reverse_ratio, params.reverse_width)
         return params.area * params.conductance_density * doping * shape
 
-    def generator(self, v, params):
-        """A(V) (3, 3[, n]) and b(V) (3[, n]) [1/s] of dx/dt = A·x + b (module :func:`generator`)."""
-        return generator(v, params)
+    def compartment_generator(self, v, params):
+        return compartment_generator(v, params)
 
     def affine_map(self, v, dt, params):
-        a, b = generator(v, params)
+        q = compartment_generator(v, params)
         dt = np.asarray(dt, dtype=float)
-        if a.ndim == 2 and dt.ndim == 0:
-            aug = np.zeros((4, 4))
-            aug[:3, :3] = a * dt
-            aug[:3, 3] = b * dt
-            e = scipy.linalg.expm(aug)
-            return e[:3, :3], e[:3, 3]
-        n = max(a.shape[-1] if a.ndim == 3 else 1, dt.size)
-        aug = np.zeros((n, 4, 4))
-        aug[:, :3, :3] = np.moveaxis(np.broadcast_to(a if a.ndim == 3 else a[..., None], (3, 3, n)), -1, 0) * dt.reshape(-1, 1, 1)
-        aug[:, :3, 3] = np.moveaxis(np.broadcast_to(b if b.ndim == 2 else b[:, None], (3, n)), -1, 0) * dt.reshape(-1, 1)
-        e = scipy.linalg.expm(aug)
-        return np.moveaxis(e[:, :3, :3], 0, -1), np.moveaxis(e[:, :3, 3], 0, -1)
+        if q.ndim == 2 and dt.ndim == 0:
+            phi, psi = compartment_affine_maps(q[None], dt)
+            return phi[0], psi[0]
+        n = max(q.shape[-1] if q.ndim == 3 else 1, dt.size)
+        stack = np.moveaxis(np.broadcast_to(q if q.ndim == 3 else q[..., None], (4, 4, n)), -1, 0)
+        phi, psi = compartment_affine_maps(stack, np.broadcast_to(dt, (n,)))
+        return np.moveaxis(phi, 0, -1), np.moveaxis(psi, 0, -1)

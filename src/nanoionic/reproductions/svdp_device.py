@@ -58,14 +58,10 @@ def lobe_area(v: np.ndarray, i: np.ndarray, sign: int) -> float:
 
 def ndr_peak(res) -> dict:
     """Negative differential resistance in the first negative sweep: peak |I| and its voltage."""
-    v, i = res["voltage"].values, res["current"].values
-    first_neg = np.flatnonzero(v < 0)
-    start = first_neg[0]
-    apex = start + int(np.argmin(v[start:start + 2 * len(v)][: np.argmax(v[start:] >= 0) or None]))
-    vv, ii = v[start:apex + 1], np.abs(i[start:apex + 1])
-    k = int(np.argmax(ii))
-    return {"ndr_present": bool(k < len(ii) - 1 and ii[-1] < 0.95 * ii[k]),
-            "ndr_peak_voltage_V": float(vv[k]), "ndr_peak_current_uA": float(-ii[k] * 1e6)}
+    v, i = ex.first_negative_leg(res)
+    k = int(np.argmax(np.abs(i)))
+    return {"ndr_present": ex.ndr_drop(res) > 0.01, "ndr_drop": ex.ndr_drop(res),
+            "ndr_peak_voltage_V": float(v[k]), "ndr_peak_current_uA": float(i[k] * 1e6)}
 
 
 def monotonic(values, direction: int) -> bool:
@@ -74,9 +70,11 @@ def monotonic(values, direction: int) -> bool:
 
 
 def memory_retention(device: Device, n_pulses: int) -> dict:
-    """S9: read conductance after n 10-V pulses and over 60 s of rest (STM → LTM)."""
-    protocol = (f"read 1 V for 10 ms\nrepeat {n_pulses} {{ pulse 10 V for 100 ms; wait 100 ms }}\n"
-                "repeat 12 { wait 5 s; read 1 V for 10 ms }")
+    """S9: conductance read at 1 V right after n 10-V pulses and over 60 s of rest (STM → LTM).
+
+    The retained fraction is the share of the gain still there after 60 s."""
+    protocol = (f"read 1 V for 1 ms\nrepeat {n_pulses} {{ wait 100 ms; pulse 10 V for 100 ms }}\n"
+                "read 1 V for 1 ms\nrepeat 12 { wait 5 s; read 1 V for 1 ms }")
     res = simulate(device, protocol, save="reads")
     g = res["conductance"].values
     return {"time_s": res["time"].values, "conductance_S": g,

@@ -43,6 +43,21 @@ def sweep_cycles(device: Device, **engine_options) -> dict[str, np.ndarray]:
     return {"positive": apex_currents(res, 10.0), "negative": apex_currents(res, -10.0), "result": res}
 
 
+def first_negative_leg(result) -> tuple[np.ndarray, np.ndarray]:
+    """Voltage [V] and current [A] of the first sweep leg from 0 V down to its negative apex."""
+    v, i = result["voltage"].values, result["current"].values
+    start = int(np.flatnonzero(v < 0)[0]) - 1
+    rising = np.flatnonzero(np.diff(v[start:]) > 0)
+    stop = start + (int(rising[0]) if rising.size else len(v) - 1 - start)
+    return v[start:stop + 1], i[start:stop + 1]
+
+
+def ndr_drop(result) -> float:
+    """Negative differential resistance of the first negative leg: 1 - |I(apex)| / max |I|."""
+    _, i = first_negative_leg(result)
+    return float(1.0 - abs(i[-1]) / np.max(np.abs(i)))
+
+
 def low_voltage_cycles(device: Device, **engine_options) -> dict[str, np.ndarray]:
     """S4: apex currents [A] of 10 cycles 0 ↔ 4 V then 10 cycles 0 ↔ -4 V."""
     res = simulate(device, S4_PROTOCOL, **engine_options)
