@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -30,7 +31,7 @@ err_console = Console(stderr=True)
 
 
 def _fail(exc: Exception) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}")
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
     raise typer.Exit(code=2)
 
 
@@ -147,7 +148,7 @@ def params(name: Annotated[str, typer.Argument(help="Preset name or parameter TO
     console.print(table)
     for key in ("stack", "source", "calibration", "bond_energy_source"):
         if key in ps.meta:
-            console.print(f"[bold]{key}:[/] {ps.meta[key]}")
+            console.print(f"[bold]{key}:[/] {escape(str(ps.meta[key]))}")
     if ps.pixel:
         console.print("[bold]array pixel:[/] " + ", ".join(f"{k} = {v:.6g}" for k, v in ps.pixel.items()))
 

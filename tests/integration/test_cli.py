@@ -44,9 +44,6 @@ def test_params_shows_values_and_source():
     assert "array pixel" in out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (reported): cli.params prints meta text through rich markup unescaped, so the "
-    "'[pixel]' in the ZnTPP calibration note is swallowed as a markup tag"))
 def test_params_prints_meta_text_verbatim():
     res = invoke("params", "ZnTPP/AlOx")
     assert "([pixel])" in _flat(res.output)

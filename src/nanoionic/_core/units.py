@@ -71,8 +71,12 @@ def parse_quantity(text: str, expected: str | tuple[str, ...], name: str = "valu
             raise ParameterError(f"The '{name}' must be a number with a unit such as '100 ms'. Got {text!r} instead.")
         value = float(match["num"])
         if match["unit"]:
-            factor, base = split_unit(match["unit"])
             allowed = (expected,) if isinstance(expected, str) else expected
+            try:
+                factor, base = split_unit(match["unit"])
+            except ParameterError as exc:
+                raise ParameterError(f"The '{name}' has an unknown unit: {exc} Got {text!r}; "
+                                     f"expected {' or '.join(allowed)}.") from None
             if base not in allowed and not (base == "Ω" and "Ohm" in allowed):
                 raise ParameterError(
                     f"The '{name}' must be in {' or '.join(allowed)}. Got {text!r} instead."

@@ -124,9 +124,7 @@ def test_toml_file_loads(tmp_path):
     ("temperature = -3.0", "temperature"),
     ("area = 0", "area"),
     ('release_barrier = "1.5 V"', "release_barrier"),
-    pytest.param('release_barrier = "1.5 Q"', "release_barrier", marks=pytest.mark.xfail(
-        strict=True, reason="BUG (reported): units.parse_quantity lets split_unit raise "
-        "\"Unknown unit 'Q'\" without the parameter name")),
+    ('release_barrier = "1.5 Q"', "release_barrier"),
     ("thickness_mtpp = nan", "thickness_mtpp"),
 ])
 def test_toml_bad_value_names_the_key(tmp_path, line, key):
