@@ -102,17 +102,17 @@ def reproduce(name: Annotated[str, typer.Argument(help="Reproduction name: " + "
     except NanoionicError as exc:
         _fail(exc)
     table = Table(title=f"{name}: simulated vs paper")
-    for col in ("id", "quantity", "paper", "simulated", "rel. error", "allowed", "pass"):
+    for col in ("id", "quantity", "paper", "simulated", "rel. error", "allowed", "pass", "role"):
         table.add_column(col)
     for r in rep.comparison:
         table.add_row(r["id"], r["quantity"], f"{r['paper']:g} {r['unit']}", f"{r['simulated']:.4g} {r['unit']}",
-                      f"{r['rel_error']:+.1%}", r["allowed"], "[green]PASS" if r["pass"] else "[red]FAIL")
+                      f"{r['rel_error']:+.1%}", r["allowed"], "[green]PASS" if r["pass"] else "[red]FAIL", r["role"])
     console.print(table)
     claims = Table(title="claims")
-    for col in ("id", "claim", "result", "number"):
+    for col in ("id", "claim", "result", "number", "role"):
         claims.add_column(col)
     for c in rep.checks:
-        claims.add_row(c["id"], c["claim"], "[green]PASS" if c["pass"] else "[red]FAIL", c["value"])
+        claims.add_row(c["id"], escape(c["claim"]), "[green]PASS" if c["pass"] else "[red]FAIL", escape(c["value"]), c["role"])
     console.print(claims)
     console.print(f"wrote {len(paths)} files to {out}")
 

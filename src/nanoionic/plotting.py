@@ -145,6 +145,19 @@ def svdp_device_figures(rep, out_dir: Path) -> list[Path]:
     paths += save_figure(fig, out_dir, "s8_metals")
 
     fig, ax = plt.subplots(figsize=(6, 4))
+    inputs = np.arange(len(d["pixel"]["word"]))
+    ax.plot(inputs, d["pixel"]["word"] * 1e6, "o-", ms=3, color="tab:red", label="word pixel: 10 V / 5 V inputs")
+    ax.plot(inputs, d["pixel"]["noise"] * 1e6, "s-", ms=3, color="tab:blue", label="noise pixel: 6 V / 5 V inputs")
+    ax.plot([0, inputs[-1]], [30.7, 66.7], "r*", ms=10, label="paper: word 30.7 → 66.7 µS (case 2)")
+    ax.plot([0, inputs[-1]], [32.0, 7.4], "b*", ms=10, label="paper: noise ~32 → 7.4 µS (case 4)")
+    ax.set_xlabel("Input number")
+    ax.set_ylabel("Conductance read at 5 V (µS)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.set_title("Single array pixel (same material, pixel area): SVDP")
+    paths += save_figure(fig, out_dir, "pixel_response")
+
+    fig, ax = plt.subplots(figsize=(6, 4))
     for n, s9 in d["s9"].items():
         ax.plot(s9["time_s"], s9["conductance_S"] * 1e6, "o-", ms=3, label=f"{n} pulses of 10 V")
     ax.set_xlabel("Time (s)")

@@ -23,16 +23,22 @@ def reproduction_names() -> dict[str, str]:
 
 def comparison_markdown(rep, title: str) -> str:
     """The simulated-vs-paper table and the claims table as Markdown."""
-    lines = [f"# {title}", "", "## Simulated vs paper", "",
-             "| id | quantity | paper | simulated | rel. error | allowed | pass |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [f"# {title}", "", "\"fitted\": the number or trend was a calibration target; \"predicted\": it was not.",
+             "", "## Simulated vs paper", "",
+             "| id | quantity | paper | simulated | rel. error | allowed | pass | role |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rep.comparison:
         lines.append(f"| {r['id']} | {r['quantity']} | {r['paper']:g} {r['unit']} | {r['simulated']:.4g} {r['unit']} | "
-                     f"{r['rel_error']:+.1%} | {r['allowed']} | {'PASS' if r['pass'] else 'FAIL'} |")
-    lines += ["", "## Claims", "", "| id | claim | result | number |", "|---|---|---|---|"]
+                     f"{r['rel_error']:+.1%} | {r['allowed']} | {'PASS' if r['pass'] else 'FAIL'} | {r['role']} |")
+    lines += ["", "## Claims", "", "| id | claim | result | number | role |", "|---|---|---|---|---|"]
     for c in rep.checks:
-        lines.append(f"| {c['id']} | {c['claim']} | {'PASS' if c['pass'] else 'FAIL'} | {c['value']} |")
+        lines.append(f"| {c['id']} | {_cell(c['claim'])} | {'PASS' if c['pass'] else 'FAIL'} | {_cell(c['value'])} | {c['role']} |")
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Markdown table cell text: pipes escaped."""
+    return str(text).replace("|", "\\|")
 
 
 def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | None = None):

@@ -97,6 +97,7 @@ def compare(metrics: dict, targets: list[dict]) -> list[dict]:
         else:
             ok, allowed = t["low"] <= sim <= t["high"], f"[{t['low']:g}, {t['high']:g}]"
         rows.append({"id": t["id"], "quantity": t["quantity"], "unit": t["unit"], "paper": t["paper"],
+                     "role": t.get("role", "predicted"),
                      "simulated": sim, "rel_error": err, "allowed": allowed, "pass": bool(ok),
                      "source": t["source"]})
     return rows
@@ -152,6 +153,11 @@ def run(progress: Callable[[str], None] | None = None, device: Device | None = N
 
     m["s8_metals"] = metal_comparison(data)
     tick(STEPS[6])
+
+    pixel = dev.pixel()
+    data["pixel"] = {"word": ex.pixel_response(pixel, 10.0), "noise": ex.pixel_response(pixel, 6.0)}
+    m.update({"pixel_word_initial_uS": data["pixel"]["word"][0] * 1e6, "pixel_word_final_uS": data["pixel"]["word"][-1] * 1e6,
+              "pixel_noise_initial_uS": data["pixel"]["noise"][0] * 1e6, "pixel_noise_final_uS": data["pixel"]["noise"][-1] * 1e6})
 
     data["s9"] = {n: memory_retention(dev, n) for n in (1, 5, 20)}
     m["s9_retained_fraction_after_60s"] = {str(n): d["retained_fraction"] for n, d in data["s9"].items()}
@@ -231,4 +237,6 @@ def claim_checks(m: dict) -> list[dict]:
         ("S9", "more pulses, more retained after 60 s (STM -> LTM)", m["s9_consolidation_with_pulses"],
          ", ".join(f"{n} pulses: {f:.2f}" for n, f in m["s9_retained_fraction_after_60s"].items())),
     ]
-    return [{"id": i, "claim": c, "pass": bool(ok), "value": v} for i, c, ok, v in rows]
+    fitted = {"S2", "S3", "S4", "S6"}  # trends or numbers that entered the calibration
+    return [{"id": i, "claim": c, "pass": bool(ok), "value": v,
+             "role": "fitted" if i in fitted and "NDR" not in c else "predicted"} for i, c, ok, v in rows]
