@@ -16,6 +16,7 @@ import xarray as xr
 
 from nanoionic._core.errors import ParameterError, param_error, unknown_name_error
 from nanoionic.engine import integrate
+from nanoionic.models.base import params_n_devices
 from nanoionic.models.registry import get_model
 from nanoionic.parameters import ParameterSet, load_parameter_set
 from nanoionic.protocols import compile_protocol
@@ -126,15 +127,7 @@ def simulate(device: Device | str, protocol, *, n_devices: int | None = None, se
 
 def _to_dataset(device: Device, params, waveform: Waveform, traj, *, squeeze: bool, seed) -> xr.Dataset:
     model = device.model
-    n_t = traj.time.size
-    current = np.empty((n_t, traj.n_devices))
-    conductance = np.empty_like(current)
-    for k in range(n_t):
-        v = traj.voltage[k]
-        current[k] = model.current(traj.state[k], v, params)
-        v_eval = v if abs(v) >= ZERO_BIAS else ZERO_BIAS
-        i_eval = current[k] if abs(v) >= ZERO_BIAS else model.current(traj.state[k], v_eval, params)
-        conductance[k] = i_eval / v_eval
+    current, conductance = _currents(model, params, traj)
     seg = traj.segment_index
     coords = {
         "time": ("time", traj.time, {"units": "s"}),
@@ -164,6 +157,25 @@ def _to_dataset(device: Device, params, waveform: Waveform, traj, *, squeeze: bo
         "nanoionic_version": _version(),
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _currents(model, params, traj) -> tuple[np.ndarray, np.ndarray]:
+    """Current [A] and conductance [S] at every saved point, (n_t, n_devices).
+
+    The conductance is I/V; at |V| < 1 mV it is the low-field limit I(1 mV)/1 mV. With shared
+    parameters all points go through the model in one vectorised call.
+    """
+    n_t, n_s, n = traj.state.shape
+    v = np.repeat(traj.voltage, n)
+    v_eval = np.where(np.abs(v) >= ZERO_BIAS, v, ZERO_BIAS)
+    if params_n_devices(params) is None:
+        flat = traj.state.transpose(1, 0, 2).reshape(n_s, n_t * n)
+        current = model.current(flat, v, params)
+        i_eval = np.where(v == v_eval, current, model.current(flat, v_eval, params))
+    else:
+        current = np.concatenate([model.current(traj.state[k], traj.voltage[k], params) for k in range(n_t)])
+        i_eval = np.concatenate([model.current(traj.state[k], v_eval[k * n], params) for k in range(n_t)])
+    return current.reshape(n_t, n), (i_eval / v_eval).reshape(n_t, n)
 
 
 def _is_segment_end(traj, waveform: Waveform) -> np.ndarray:

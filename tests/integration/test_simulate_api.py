@@ -59,9 +59,13 @@ def test_second_cycle_conducts_more_at_apex(sweep_result):
 
 
 def test_area_scales_current(dev):
-    small = ni.simulate(dev, PULSES)
-    big = ni.simulate(dev.replace(area=1e-8), PULSES)
+    """Without series resistance the current is proportional to area; R_s makes it sublinear."""
+    small = ni.simulate(dev.replace(series_resistance=0.0), PULSES)
+    big = ni.simulate(dev.replace(area=1e-8, series_resistance=0.0), PULSES)
     np.testing.assert_allclose(big["current"].values, 2 * small["current"].values, rtol=1e-12)
+    big_rs = ni.simulate(dev.replace(area=1e-8, series_resistance=1e3), PULSES)["current"].values
+    on = np.abs(big["current"].values) > 0
+    assert np.all(np.abs(big_rs[on]) < np.abs(big["current"].values[on]))
 
 
 def test_many_identical_devices(dev):

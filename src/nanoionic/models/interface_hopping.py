@@ -33,7 +33,10 @@ balance point depends on the populations, so the threshold is state-dependent.
 Conduction: holes hop through the O2--doped stack; the low-field areal conductance is
 σ·(g0 + m + c + w·d), with a sinh field dependence (hopping) and an injection asymmetry (holes
 enter easily from ITO under positive bias, poorly from Al under negative bias):
-I = A·σ·(g0 + m + c + w·d)·V_c·sinh(V/V_c)·r(V).
+I = A·σ·(g0 + m + c + w·d)·V_c·sinh(V_d/V_c)·r(V_d), with V_d = V - I·R_s: a series resistance R_s
+(electrodes, contacts) limits the current at extreme voltages. The ionic rates see the applied
+V (the drop across R_s is below 1 % at the paper's currents), which keeps the state equations
+affine.
 
 The metal enters through the M–O bond energy D_MO: literature bond energies (~1.6–4.5 eV) are
 far too large to put into an exponent directly, so a scaled shift ΔE = λ·(D_MO - D_ref) is added
@@ -50,7 +53,7 @@ import numpy as np
 
 from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field
-from nanoionic.physics.conduction import hopping_sinh, injection_asymmetry
+from nanoionic.physics.conduction import hopping_sinh, injection_asymmetry, series_divided_voltage
 from nanoionic.physics.electrostatics import bilayer_fields
 from nanoionic.physics.kinetics import compartment_affine_maps
 from nanoionic.physics.hopping import (field_work, log_hopping_rate,
@@ -92,6 +95,7 @@ class InterfaceHoppingParams:
     interface_weight: float = field(8.42613, "1", 0.0, 1e3, "w: conduction weight of O2- at the ITO interface")
     sinh_voltage: float = field(3.43462, "V", 0.0, 1e3, "V_c of the hopping sinh law", low_open=True)
     reverse_ratio: float = field(0.140586, "1", 0.0, 1.0, "r: reverse/forward hole-injection ratio", low_open=True)
+    series_resistance: float = field(50.0, "Ohm", 0.0, 1e9, "series resistance R_s of electrodes and contacts")
     reverse_width: float = field(0.5, "V", 0.0, 100.0, "width of the polarity transition", low_open=True)
     pristine_coordinated: float = field(0.334922, "1", 0.0, 1.0, "coordinated fraction of a pristine device (D_MO = D_ref)")
 
@@ -184,8 +188,14 @@ class InterfaceHoppingModel(DeviceModel):
 
     def current(self, state, v, params):
         doping = params.residual_fraction + state[0] + state[1] + params.interface_weight * state[2]
-        shape = hopping_sinh(v, params.sinh_voltage) * injection_asymmetry(v, params.reverse_ratio, params.reverse_width)
-        return params.area * params.conductance_density * doping * shape
+
+        def device_current(vd):
+            shape = hopping_sinh(vd, params.sinh_voltage) * injection_asymmetry(vd, params.reverse_ratio, params.reverse_width)
+            return params.area * params.conductance_density * doping * shape
+
+        if np.all(np.asarray(params.series_resistance) == 0.0):
+            return device_current(v)
+        return device_current(series_divided_voltage(v, device_current, params.series_resistance))
 
     def compartment_generator(self, v, params):
         return compartment_generator(v, params)

@@ -34,3 +34,28 @@ def injection_asymmetry(voltage, ratio, width):
     """
     s = 0.5 * (1.0 + np.tanh(0.5 * np.asarray(voltage) / width))
     return ratio + (1.0 - ratio) * s
+
+
+def series_divided_voltage(voltage, device_current, series_resistance, iterations: int = 60):
+    """Voltage [V] across a device in series with a resistance: V_d + R_s·I(V_d) = V.
+
+    Solved by bisection on [min(0, V), max(0, V)] (the left side rises monotonically with V_d
+    for any device whose current rises with its voltage), vectorised over arrays; 60 halvings
+    reach double precision. ``device_current`` maps V_d [V] to the device current [A].
+
+    Parameters
+    ----------
+    voltage : applied voltage [V].
+    device_current : callable V_d → I [A].
+    series_resistance : R_s [Ohm], ≥ 0.
+    """
+    v = np.asarray(voltage, dtype=float)
+    lo, hi = np.minimum(v, 0.0), np.maximum(v, 0.0)
+    lo, hi = np.broadcast_arrays(lo, hi)
+    lo, hi = lo.copy(), hi.copy()
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        above = mid + series_resistance * device_current(mid) > v
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid)
+    return 0.5 * (lo + hi)
