@@ -143,7 +143,9 @@ class DeviceModel:
 
         When a model provides it, the engine builds per-device exact maps itself with a compiled
         batched matrix exponential (much faster than ``affine_map`` per device); the maps must
-        equal ``affine_map``'s.
+        equal ``affine_map``'s. Plain scaling and squaring loses slow rates beside very fast ones
+        (~2^s·1e-16 relative), so stiff models with conserved populations should provide
+        ``compartment_generator`` instead, which the engine prefers.
         """
         raise NotImplementedError(f"model {self.name!r} provides no generator")
 

@@ -151,19 +151,6 @@ def compartment_generator(v, p) -> np.ndarray:
     return q
 
 
-def generator(v, p) -> tuple[np.ndarray, np.ndarray]:
-    """A(V) [1/s] shaped (3, 3[, n]) and b(V) [1/s] shaped (3[, n]) with dx/dt = A·x + b."""
-    k1, k2, k3, k4, k5, k6 = (np.exp(x) for x in log_rates(v, p))
-    k1, k2, k3, k4, k5, k6 = np.broadcast_arrays(k1, k2, k3, k4, k5, k6)
-    zero = np.zeros_like(k1)
-    a = np.array([
-        [-k1 - k2 - k3 - k5, -k1 + k4, -k1 + k6],
-        [k3, -k4, zero],
-        [k5, zero, -k6],
-    ])
-    return a, np.array([k1, zero, zero])
-
-
 class InterfaceHoppingModel(DeviceModel):
     """SVDP memristor: O2- release, hopping, coordination and interface accumulation (see module)."""
 
@@ -181,10 +168,11 @@ class InterfaceHoppingModel(DeviceModel):
         return state
 
     def rates(self, state, v, t, params):
-        a, b = generator(v, params)
-        if a.ndim == 2:
-            return a @ state + b[:, None]
-        return np.einsum("ijn,jn->in", a, state) + b
+        q = compartment_generator(v, params)
+        full = np.concatenate([state, 1.0 - state.sum(axis=0, keepdims=True)])
+        if q.ndim == 2:
+            return (q @ full)[:3]
+        return np.einsum("ijn,jn->in", q, full)[:3]
 
     def current(self, state, v, params):
         doping = params.residual_fraction + state[0] + state[1] + params.interface_weight * state[2]
