@@ -24,7 +24,7 @@ def main() -> None:
           "/stream = ratio to 1.4e9 updates/s")
     print("(a float64 copy at ~22 GB/s moving 16 B per update); targets at 1e6 devices: "
           "5e8 shared, 5e7 per-device.")
-    print(f"one core: ~5e7-1e8 exp()/s. tracemalloc = peak of traced (numpy) allocations; "
+    print("one core: ~5e7-1e8 exp()/s. tracemalloc = peak of traced (numpy) allocations; "
           "maxrss + = growth of the process peak RSS.")
     print()
     print(bench_exact.format_table(rows))

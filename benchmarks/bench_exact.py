@@ -17,7 +17,6 @@ import resource
 import time
 import tracemalloc
 
-import numpy as np
 
 from nanoionic.engine import integrate
 from nanoionic.simulation import Device, as_waveform

@@ -10,7 +10,6 @@ Run ``python -m nanoionic.reproductions.svdp_calibration`` to reproduce the cali
 
 from __future__ import annotations
 
-import math
 import sys
 
 import numpy as np
