@@ -157,6 +157,7 @@ def integrate(model, params, waveform: Waveform, state0=None, *, n_devices: int 
     state = _initial_state(model, params, state0, n)
     chosen = _choose_method(model, opts.method)
     pieces = _plan(waveform, opts.save, ramp_steps)
+    _check_saved_size(pieces, len(model.state_names), n, opts)
     run = _Run(model, params, n, opts, chosen)
     rec = _Recorder()
     if opts.save_initial:
@@ -291,6 +292,20 @@ def _bounds(model):
                              np.abs(np.where(np.isfinite(hi), hi, 0.0)))
     tol = CLIP_FRACTION * np.where(np.isfinite(span), span, np.maximum(1.0, finite_ends))
     return lo, hi, tol
+
+
+MAX_SAVED_BYTES = 4e9
+"""Largest saved state array [B]; beyond it a run must choose save="reads", "end" or times."""
+
+
+def _check_saved_size(pieces, n_states: int, n: int, opts) -> None:
+    """Refuse a save mode whose time × state × device array would not fit in memory."""
+    n_points = sum(p.n_save for p in pieces) + int(opts.save_initial)
+    size = 8.0 * n_points * n_states * n
+    if size > MAX_SAVED_BYTES:
+        raise param_error("save", _OWNER, f"a mode whose saved states fit in memory: {n_points} points × "
+                          f"{n} devices would take {size / 1e9:.1f} GB (limit {MAX_SAVED_BYTES / 1e9:g} GB); "
+                          "use save='reads', 'end' or a few times", opts.save if isinstance(opts.save, str) else "times")
 
 
 def _choose_method(model, method: str) -> str:
