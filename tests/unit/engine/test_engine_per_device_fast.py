@@ -14,7 +14,7 @@ from nanoionic.engine.exact_kernels import apply_affine_maps_per_device
 from nanoionic.engine.expm_kernels import expm_affine, expm_batched
 from nanoionic.simulation import Device, as_waveform
 
-engine = importlib.import_module("nanoionic.engine.integrate")
+engine = importlib.import_module("nanoionic.engine.exact")  # the exact method and its constants
 
 TRAIN = ("repeat 4 { pulse 6 V for 100 ms; wait 100 ms; read 5 V for 100 ms; wait 300 ms; "
          "pulse -3 V for 50 ms }")
