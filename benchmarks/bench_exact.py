@@ -38,22 +38,19 @@ def _case(device: Device, waveform, n: int, per_device: bool, repeats: int) -> d
     params = device.sample_params(n, seed=1) if per_device else device.params
     times = []
     rss0 = _maxrss_bytes()
-    traced_peak = 0
-    for r in range(repeats):
+    for _ in range(repeats):  # timed runs, untraced (tracemalloc slows numba allocations ~3x)
         gc.collect()
-        trace = r == repeats - 1  # tracemalloc only on the last run (it adds a little overhead)
-        if trace:
-            tracemalloc.start()
         t0 = time.perf_counter()
-        traj = integrate(device.model, params, waveform, n_devices=n, method="exact",
-                         save="end")
+        traj = integrate(device.model, params, waveform, n_devices=n, method="exact", save="end")
         times.append(time.perf_counter() - t0)
-        if trace:
-            traced_peak = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
         if not traj.ok:
             raise RuntimeError(f"benchmark run failed: {traj.message}")
         del traj
+    gc.collect()
+    tracemalloc.start()  # one more run, for the peak of traced allocations only
+    integrate(device.model, params, waveform, n_devices=n, method="exact", save="end")
+    traced_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     best = min(times)
     updates = n * waveform.n_segments
     return {"mode": "per-device" if per_device else "shared", "n_devices": n,
