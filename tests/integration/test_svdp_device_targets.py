@@ -83,3 +83,13 @@ def test_s8_metals_ordered_by_bond_energy():
     change = [r[2] for r in rows]
     assert np.all(np.diff(initial) < 0)
     assert np.all(np.diff(change) < 0)
+
+
+def test_ndr_emerges_on_a_pristine_negative_sweep(zn):
+    """NDR comes from the dynamics: negative bias empties the mobile and coordinated ions while
+    |V| rises, so |I| peaks and falls within the sweep (no rule on the voltage does this)."""
+    res = ni.simulate(zn, "sweep 0 V -> -10 V at 0.01 V/s")
+    v, i = res["voltage"].values, np.abs(res["current"].values)
+    k = int(np.argmax(i))
+    assert -8.0 < v[k] < -1.0
+    assert i[-1] < 0.8 * i[k]
