@@ -1,0 +1,65 @@
+"""fit.calibrate: recovers known parameters from synthetic data, deterministically, and rejects
+bad starts with the project's error format."""
+
+import math
+
+import numpy as np
+import pytest
+
+import nanoionic as ni
+from nanoionic._core.units import EV
+from nanoionic.fit import Bound, FreeParameter, Target, calibrate
+
+TRAIN = "read 5 V for 100 ms; repeat 5 { pulse 10 V for 100 ms; wait 100 ms; read 5 V for 100 ms; wait 300 ms }"
+BASE = ni.Device("ZnTPP/AlOx")
+TRUE = {"release_barrier": BASE.params.release_barrier, "conductance_density": BASE.params.conductance_density}
+FREE = [FreeParameter("release_barrier", 1.4 * EV, 1.8 * EV, "eV"),
+        FreeParameter("conductance_density", 10.0, 1e4, "log")]
+
+
+def evaluate(values):
+    g = ni.read_conductance(ni.simulate(BASE.replace(**values), TRAIN, save="reads")).values
+    return {"g_first_uS": g[0] * 1e6, "g_last_uS": g[-1] * 1e6}
+
+
+def synthetic_targets():
+    measured = evaluate(TRUE)
+    return [Target(k, v, 0.01) for k, v in measured.items()]
+
+
+def test_recovers_known_parameters_from_a_perturbed_start():
+    start = {"release_barrier": TRUE["release_barrier"] + 0.03 * EV,
+             "conductance_density": 1.5 * TRUE["conductance_density"]}
+    result = calibrate(evaluate, FREE, synthetic_targets(), start, max_evaluations=60)
+    assert result.cost < 1e-8
+    for name, value in TRUE.items():
+        assert result.values[name] == pytest.approx(value, rel=1e-4), name
+
+
+def test_same_call_gives_the_same_numbers():
+    start = {"release_barrier": TRUE["release_barrier"] - 0.02 * EV,
+             "conductance_density": 0.8 * TRUE["conductance_density"]}
+    targets = synthetic_targets()
+    a = calibrate(evaluate, FREE, targets, start, max_evaluations=20)
+    b = calibrate(evaluate, FREE, targets, start, max_evaluations=20)
+    assert a.values == b.values and a.history == b.history
+
+
+def test_target_and_bound_residuals():
+    assert Target("x", 10.0, 0.1).residual(10.0 * math.e) == pytest.approx(10.0)
+    assert Target("x", -10.0, 0.1).residual(5.0) > 10  # wrong sign is a large residual, not NaN
+    assert Bound("y", low=0.0, scale=0.5).residual(-1.0) == pytest.approx(2.0)
+    assert Bound("y", high=1.0).residual(0.5) == 0.0
+    assert np.isfinite(Bound("y", low=0.0).residual(float("nan")))
+
+
+def test_start_outside_its_range_names_the_parameter():
+    start = {"release_barrier": 2.0 * EV, "conductance_density": 100.0}
+    with pytest.raises(ni.ParameterError, match=r"start\['release_barrier'\]"):
+        calibrate(evaluate, FREE, synthetic_targets(), start)
+
+
+def test_missing_quantity_is_reported():
+    with pytest.raises(ni.ParameterError, match="did not return"):
+        calibrate(evaluate, FREE, [Target("nonexistent", 1.0, 0.1)],
+                  {"release_barrier": 1.6 * EV, "conductance_density": 100.0}, max_evaluations=2)
