@@ -14,10 +14,12 @@ from nanoionic.io import load_result, save_result
 from nanoionic.models.registry import get_model, model_names
 from nanoionic.parameters import load_parameter_set, preset_names
 from nanoionic.protocols import compile_protocol, parse_protocol
-from nanoionic.simulation import Device, read_conductance, simulate
+from nanoionic.circuit import FIG4_CASES, HI_PATTERN, PulseScheme, Selector, frames_to_drive, read_scheme, write_scheme
+from nanoionic.simulation import Crossbar, Device, read_conductance, simulate, simulate_array
 
 __all__ = [
-    "Device", "IntegrationError", "NanoionicError", "ParameterError", "ProtocolSyntaxError",
+    "Crossbar", "FIG4_CASES", "HI_PATTERN", "PulseScheme", "Selector", "frames_to_drive", "read_scheme",
+    "simulate_array", "write_scheme", "Device", "IntegrationError", "NanoionicError", "ParameterError", "ProtocolSyntaxError",
     "Trajectory", "compile_protocol", "get_model", "integrate", "load_parameter_set", "load_result",
     "model_names", "parse_protocol", "preset_names", "read_conductance", "save_result", "simulate",
 ]

@@ -15,15 +15,15 @@ import numpy as np
 import xarray as xr
 
 from nanoionic._core.errors import ParameterError, param_error, unknown_name_error
+from nanoionic.circuit import (ArrayRun, CellDrive, LineDrive, Lines, Network, Selector, frames_to_drive,
+                               run_ideal, run_resistive)
 from nanoionic.engine import integrate
-from nanoionic.models.base import params_n_devices
+from nanoionic.models.base import ZERO_BIAS, params_n_devices
 from nanoionic.models.registry import get_model
 from nanoionic.parameters import ParameterSet, load_parameter_set
 from nanoionic.protocols import compile_protocol
 from nanoionic.protocols.waveform import KIND, Waveform
 
-ZERO_BIAS = 1e-3
-"""Voltage [V] at which the conductance of a point at 0 V is evaluated (its low-field limit)."""
 
 
 class Device:
@@ -94,14 +94,15 @@ def as_waveform(protocol) -> Waveform:
     return compile_protocol(protocol)
 
 
-def simulate(device: Device | str, protocol, *, n_devices: int | None = None, seed: int | None = None,
+def simulate(device: "Device | Crossbar | str", protocol, *, n_devices: int | None = None, seed: int | None = None,
              state0=None, method: str = "auto", save="segments", **engine_options) -> xr.Dataset:
     """Run ``protocol`` on ``device`` and return the Result dataset.
 
     Parameters
     ----------
-    device : a Device or a preset name.
-    protocol : protocol text (DESIGN.md grammar), a Protocol, or a compiled Waveform.
+    device : a Device or a preset name; or a Crossbar (then see ``simulate_array``).
+    protocol : protocol text (DESIGN.md grammar), a Protocol, or a compiled Waveform; for a
+        Crossbar also a CellDrive, a LineDrive or input frames.
     n_devices : None for one device (dims ``(time,)``); an int for ``(time, device)``.
     seed : seed of the device-to-device parameter draw (used only with a variability spec).
     state0 : initial state, (n_states,) or (n_states, n_devices); default pristine.
@@ -113,6 +114,11 @@ def simulate(device: Device | str, protocol, *, n_devices: int | None = None, se
     low-field limit, evaluated at 1 mV), every state variable, and coordinates ``segment``,
     ``cycle`` and ``is_read`` along ``time`` [s].
     """
+    if isinstance(device, Crossbar):
+        if n_devices is not None or save != "segments":
+            raise param_error("n_devices" if n_devices is not None else "save", "simulate",
+                              "left out for a Crossbar (one device per cell; reads are saved)", n_devices or save)
+        return simulate_array(device, protocol, seed=seed, state0=state0, method=method, **engine_options)
     if isinstance(device, str):
         device = Device(device)
     if n_devices is not None and (not isinstance(n_devices, (int, np.integer)) or n_devices < 1):
@@ -200,3 +206,128 @@ def read_conductance(result: xr.Dataset) -> xr.DataArray:
     if not bool(result["is_read"].any()):
         raise ParameterError("The result has no read segments: add 'read <V> for <time>' steps to the protocol.")
     return result["conductance"].isel(time=np.flatnonzero(result["is_read"].values))
+
+
+class Crossbar:
+    """An R×C crossbar of one device type, each cell with its own state (and, with a
+    variability spec on the device, its own parameters).
+
+    Parameters
+    ----------
+    device : a Device or preset name; use ``Device(...).pixel()`` for the array-pixel geometry.
+    rows, cols : array size.
+    mode : "ideal" (every cell sees its imposed voltage) or "resistive" (nodal solve with line,
+        driver and sense resistances, floating lines and optional selectors).
+    line_resistance : word- and bit-line resistance per cell pitch [Ω] (resistive mode).
+    driver_resistance, sense_resistance : word-line driver and bit-line sense resistance [Ω].
+    selector : a ``circuit.Selector`` in series with every cell (1S1R), or None (1R).
+    """
+
+    def __init__(self, device: Device | str = "ZnTPP/AlOx", rows: int = 8, cols: int = 8, *, mode: str = "ideal",
+                 line_resistance: float = 0.0, driver_resistance: float = 0.0, sense_resistance: float = 0.0,
+                 selector: Selector | None = None):
+        self.device = Device(device) if isinstance(device, str) else device
+        for name, value in (("rows", rows), ("cols", cols)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise param_error(name, "Crossbar", "an integer >= 1", value)
+        if mode not in ("ideal", "resistive"):
+            raise param_error("mode", "Crossbar", "'ideal' or 'resistive'", mode)
+        if selector is not None and not isinstance(selector, Selector):
+            raise param_error("selector", "Crossbar", "None or a circuit.Selector", selector)
+        self.rows, self.cols, self.mode = int(rows), int(cols), mode
+        self.lines = Lines(line_resistance, line_resistance, driver_resistance, sense_resistance)
+        self.selector = selector
+        if mode == "ideal" and (selector is not None or line_resistance or driver_resistance or sense_resistance):
+            raise param_error("mode", "Crossbar", "'resistive' when lines, drivers or selectors are given", mode)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.rows, self.cols
+
+    @property
+    def n_cells(self) -> int:
+        return self.rows * self.cols
+
+    def network(self) -> Network:
+        return Network(self.rows, self.cols, self.lines, self.selector)
+
+    def __repr__(self) -> str:
+        return f"Crossbar({self.device.name!r}, {self.rows}x{self.cols}, mode={self.mode!r})"
+
+
+def as_array_drive(crossbar: Crossbar, drive):
+    """A CellDrive/LineDrive from a drive, input frames (n, R, C) / an image, or protocol text
+    applied to every cell (ideal) or to every word line with bit lines at 0 V (resistive)."""
+    if isinstance(drive, (CellDrive, LineDrive)):
+        out = drive
+    elif isinstance(drive, np.ndarray):
+        out = frames_to_drive(drive)
+    else:
+        wf = as_waveform(drive)
+        if crossbar.mode == "ideal":
+            out = CellDrive.from_waveforms(np.full(crossbar.shape, wf, dtype=object))
+        else:
+            if not np.all(wf.is_constant):
+                raise param_error("protocol", "resistive crossbar", "constant segments only (no sweeps)", wf.text.strip())
+            out = LineDrive.build(wf.duration, np.repeat(wf.v_start[:, None], crossbar.rows, axis=1),
+                                  np.zeros((wf.n_segments, crossbar.cols)), wf.kind)
+    if out.shape != crossbar.shape:
+        raise param_error("drive", "simulate", f"a drive for the {crossbar.rows}×{crossbar.cols} array", out.shape)
+    if crossbar.mode == "resistive" and isinstance(out, CellDrive):
+        raise param_error("drive", "simulate", "a LineDrive in resistive mode (per-cell voltages cannot be imposed on "
+                          "a passive crossbar: build one with circuit.write_scheme / read_scheme)", "CellDrive")
+    return out
+
+
+def simulate_array(crossbar: Crossbar, drive, *, seed: int | None = None, state0=None, energy: bool = True,
+                   method: str = "auto", dv_tol: float = 0.01, progress=None) -> xr.Dataset:
+    """Run ``drive`` on ``crossbar`` (``simulate`` calls this for a Crossbar); see ``ArrayRun``."""
+    drive = as_array_drive(crossbar, drive)
+    model, n = crossbar.device.model, crossbar.n_cells
+    params = crossbar.device.sample_params(n, seed)
+    state = model.initial_state(params, n) if state0 is None else _array_state0(model, state0, crossbar)
+    if crossbar.mode == "ideal":
+        run = run_ideal(model, params, drive, state, energy=energy, method=method, progress=progress)
+    else:
+        run = run_resistive(model, params, crossbar.network(), drive, state, energy=energy, dv_tol=dv_tol,
+                            progress=progress)
+    return _array_dataset(crossbar, params, run, seed)
+
+
+def _array_state0(model, state0, crossbar: Crossbar) -> np.ndarray:
+    arr = np.asarray(state0, dtype=float)
+    if arr.shape == (model.n_states,):
+        arr = np.repeat(arr[:, None], crossbar.n_cells, axis=1)
+    elif arr.shape == (model.n_states, crossbar.rows, crossbar.cols):
+        arr = arr.reshape(model.n_states, -1)
+    if arr.shape != (model.n_states, crossbar.n_cells) or not np.all(np.isfinite(arr)):
+        raise param_error("state0", "simulate", f"finite, shaped ({model.n_states},) or ({model.n_states}, "
+                          f"{crossbar.rows}, {crossbar.cols})", np.shape(state0))
+    return arr
+
+
+def _array_dataset(crossbar: Crossbar, params, run: ArrayRun, seed) -> xr.Dataset:
+    cell = ("row", "col")
+    data = {
+        "voltage": (("read",) + cell, run.read_voltage, {"units": "V"}),
+        "current": (("read",) + cell, run.read_current, {"units": "A"}),
+        "conductance": (("read",) + cell, run.read_conductance, {"units": "S", "definition": "I/V at the read"}),
+    }
+    for i, name in enumerate(crossbar.device.model.state_names):
+        data[f"final_{name}"] = (cell, run.state[i], {"units": "1"})
+    coords = {"read_time": ("read", run.read_time, {"units": "s"}), "input": ("read", run.read_label),
+              "row": np.arange(crossbar.rows), "col": np.arange(crossbar.cols)}
+    if run.energy is not None:
+        data["energy"] = (("pulse",) + cell, run.energy, {"units": "J", "definition": "∫ I·V dt per segment"})
+        coords.update(pulse_time=("pulse", run.pulse_time, {"units": "s"}), pulse_input=("pulse", run.pulse_label))
+    attrs = {"model": crossbar.device.model.name, "device": crossbar.device.name, "mode": crossbar.mode,
+             "shape": list(crossbar.shape), "parameters": json.dumps(_params_json(params)),
+             "lines_ohm": json.dumps(dataclasses.asdict(crossbar.lines)),
+             "selector": json.dumps(dataclasses.asdict(crossbar.selector) if crossbar.selector else None),
+             "seed": -1 if seed is None else int(seed), "nanoionic_version": _version()}
+    if run.sense_current is not None:
+        data["sense_current"] = (("read", "col"), run.sense_current, {"units": "A"})
+        coords["selected_row"] = ("read", run.selected_row)
+        attrs["max_kcl_residual"] = run.max_kcl_residual
+        attrs["n_nodal_solves"] = run.n_solves
+    return xr.Dataset(data, coords=coords, attrs=attrs)

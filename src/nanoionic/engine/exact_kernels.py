@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nanoionic._core.threads import threads_for
+
 try:  # pragma: no cover - exercised only where numba is missing
     import numba
     from numba import prange
@@ -55,7 +57,8 @@ def apply_affine_maps_shared(state: np.ndarray, phi_seq: np.ndarray, psi_seq: np
         return out
     if HAVE_NUMBA:
         kernel = _KERNELS.get(n_s, _maps_general)
-        kernel(state, phi_seq, psi_seq, slot, out)
+        with threads_for(n * n_maps):
+            kernel(state, phi_seq, psi_seq, slot, out)
     else:  # pragma: no cover
         _maps_numpy(state, phi_seq, psi_seq, slot, out)
     return out
@@ -212,7 +215,8 @@ def apply_affine_maps_per_device(state: np.ndarray, phi_tab: np.ndarray, psi_tab
         return out
     if HAVE_NUMBA:
         kernel = _pd_3 if n_s == 3 else _pd_general
-        kernel(state, phi_tab, psi_tab, seq, slot, out, offset)
+        with threads_for(m * n_maps):
+            kernel(state, phi_tab, psi_tab, seq, slot, out, offset)
     else:  # pragma: no cover
         sl = slice(offset, offset + m)
         for k in range(n_maps):

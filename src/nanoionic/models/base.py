@@ -86,6 +86,25 @@ def params_n_devices(params) -> int | None:
     return sizes.pop() if sizes else None
 
 
+ZERO_BIAS = 1e-3
+"""Voltage [V] at which the conductance of a point at 0 V is evaluated (its low-field limit)."""
+
+
+def conductance(model, state: np.ndarray, v, params) -> np.ndarray:
+    """I/V [S] at voltage ``v`` [V]; where |V| < ZERO_BIAS, the low-field limit I(1 mV)/1 mV."""
+    v = np.asarray(v, dtype=float)
+    v_eval = np.where(np.abs(v) >= ZERO_BIAS, v, ZERO_BIAS)
+    return model.current(state, v_eval, params) / v_eval
+
+
+def take_devices(params, index):
+    """Params of a subset of devices: (n,) fields indexed by ``index``, scalars kept."""
+    if params_n_devices(params) is None:
+        return params
+    return dataclasses.replace(params, **{k: v[index] for k, v in dataclasses.asdict(params).items()
+                                          if np.ndim(v) == 1})
+
+
 class DeviceModel:
     """Base class of device models. Subclasses set the class attributes and implement the methods.
 

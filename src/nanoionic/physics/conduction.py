@@ -59,3 +59,15 @@ def series_divided_voltage(voltage, device_current, series_resistance, iteration
         hi = np.where(above, mid, hi)
         lo = np.where(above, lo, mid)
     return 0.5 * (lo + hi)
+
+
+def threshold_selector_current(voltage, threshold_voltage, on_conductance, off_conductance, transition_width):
+    """Current [A] of a static threshold selector: I = V·G(|V|), with G rising smoothly from
+    ``off_conductance`` to ``on_conductance`` [S] around ``threshold_voltage`` [V] over
+    ``transition_width`` [V] (logistic in |V|). Odd in V and monotonic, so a crossbar with
+    selectors keeps a unique operating point. A static stand-in for a volatile threshold switch
+    (Burr et al., J. Vac. Sci. Technol. B 32, 040802 (2014), the 1S1R selector requirements).
+    """
+    v = np.asarray(voltage, dtype=float)
+    on = 0.5 * (1.0 + np.tanh((np.abs(v) - threshold_voltage) / (2.0 * transition_width)))
+    return v * (off_conductance + (on_conductance - off_conductance) * on)

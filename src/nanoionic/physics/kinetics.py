@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nanoionic._core.threads import threads_for
+
 try:  # compiled per-matrix loop; the numpy path below gives the same numbers
     import numba
 except ImportError:  # pragma: no cover
@@ -38,7 +40,8 @@ def transition_minus_identity(q: np.ndarray, dt) -> np.ndarray:
     squarings = squarings.astype(np.int64)
     if numba is not None:
         out = np.empty_like(qh)
-        _f_stack(qh, squarings, out)
+        with threads_for(qh.shape[0] * 64):
+            _f_stack(qh, squarings, out)
         return out
     return _f_stack_numpy(qh, squarings)  # pragma: no cover
 
