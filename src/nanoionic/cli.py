@@ -94,10 +94,11 @@ def reproduce(name: Annotated[str, typer.Argument(help="Reproduction name: " + "
               out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out")):
     """Reproduce a figure of the documents: figures, metrics.json and a comparison table."""
     try:
-        from nanoionic.reproductions import svdp_device
+        from nanoionic.report import REPRODUCTIONS
+        steps = REPRODUCTIONS[name][0].STEPS if name in REPRODUCTIONS else ()
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeElapsedColumn(), console=console) as bar:
-            task = bar.add_task(name, total=len(svdp_device.STEPS))
+            task = bar.add_task(name, total=len(steps))
             rep, paths = write_reproduction(name, out, progress=lambda step: bar.update(task, advance=1, description=f"{name}: {step}"))
     except NanoionicError as exc:
         _fail(exc)

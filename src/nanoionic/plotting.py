@@ -167,3 +167,60 @@ def svdp_device_figures(rep, out_dir: Path) -> list[Path]:
     ax.set_title("S9: short- and long-term memory, consolidation")
     paths += save_figure(fig, out_dir, "s9_memory")
     return paths
+
+
+def conductance_maps(ax_row, result, inputs, *, vmin: float, vmax: float, cmap="magma"):
+    """One 2-D conductance map [µS] per requested input number on the axes of ``ax_row``."""
+    g = result["conductance"].values * 1e6
+    label = result["input"].values
+    image = None
+    for ax, k in zip(ax_row, inputs):
+        idx = np.flatnonzero(label == k - 1)  # the read after input k carries label k-1; input 0 = initial read
+        if not idx.size:
+            ax.axis("off")
+            continue
+        image = ax.imshow(g[idx[-1]], cmap=cmap, vmin=vmin, vmax=vmax)
+        ax.set_xticks([]), ax.set_yticks([])
+        ax.set_title(f"input {k}", fontsize=8)
+    return image
+
+
+def svdp_filter_figures(rep, out_dir: Path) -> list[Path]:
+    """Figures of the Fig. 4 reproduction (``reproductions.svdp_filter``)."""
+    from nanoionic.reproductions.svdp_filter import MAP_INPUTS
+
+    m, data = rep.metrics, rep.data
+    cases = ("case1", "case2", "case3", "case4")
+    paths = []
+    vmax = max(float(data[c]["conductance"].max()) for c in cases) * 1e6
+    fig, axes = plt.subplots(len(cases), len(MAP_INPUTS), figsize=(1.6 * len(MAP_INPUTS) + 1, 1.7 * len(cases)))
+    for row, case in zip(axes, cases):
+        image = conductance_maps(row, data[case], MAP_INPUTS, vmin=0.0, vmax=vmax)
+        row[0].set_ylabel(case, fontsize=9)
+    fig.colorbar(image, ax=axes, label="Conductance at 5 V read (µS)", shrink=0.8)
+    fig.suptitle("SVDP filter: 8×8 conductance maps after inputs (Fig. 4b,c)")
+    paths += save_figure(fig, out_dir, "fig4_conductance_maps")
+
+    fig, (ax_g, ax_c) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for case, colour in zip(cases[1:], ("C0", "C1", "C2")):
+        word = m[case]["word_mean_uS"]
+        ax_g.plot(np.arange(len(word)), word, "-o", ms=3, color=colour, label=f"{case} word")
+        if m[case]["noise_mean_uS"] is not None:
+            noise = np.array(m[case]["noise_mean_uS"])
+            ax_g.plot(np.arange(len(noise)), noise, "--s", ms=3, color=colour, label=f"{case} noise")
+            ax_c.plot(np.arange(len(noise)), np.array(word) / noise, "-o", ms=3, color=colour, label=case)
+    ax_g.set_xlabel("Input number"), ax_g.set_ylabel("Mean conductance (µS)"), ax_g.legend(fontsize=7), ax_g.grid(alpha=0.3)
+    ax_c.axhline(8.0, color="k", lw=0.8, ls=":", label="paper, case 4 (~8)")
+    ax_c.set_xlabel("Input number"), ax_c.set_ylabel("Contrast (word / noise)"), ax_c.legend(fontsize=7), ax_c.grid(alpha=0.3)
+    paths += save_figure(fig, out_dir, "fig4_word_noise_contrast")
+
+    sneak = m["sneak"]
+    fig, ax = plt.subplots(figsize=(5, 3.8))
+    for key, label in (("without_selector", "1R"), ("with_selector", "1S1R")):
+        ax.semilogy(sneak["size"], [abs(d["sneak_A"]) * 1e6 for d in sneak[key]], "-o", label=f"{label}: sneak current")
+        ax.semilogy(sneak["size"], [abs(d["cell_A"]) * 1e6 for d in sneak[key]], ":", label=f"{label}: selected cell")
+    ax.set_xlabel("Array size N (N×N)"), ax.set_ylabel("Current (µA)")
+    ax.set_title("Read of cell (0,0), other lines floating", fontsize=9)
+    ax.legend(fontsize=7), ax.grid(alpha=0.3, which="both")
+    paths += save_figure(fig, out_dir, "sneak_paths_selectors")
+    return paths

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from nanoionic._core.errors import param_error, unknown_name_error
 from nanoionic.io import write_json_atomic, write_text_atomic
-from nanoionic.plotting import svdp_device_figures
-from nanoionic.reproductions import svdp_device
+from nanoionic.plotting import svdp_device_figures, svdp_filter_figures
+from nanoionic.reproductions import svdp_device, svdp_filter
 
 REPRODUCTIONS = {
     "svdp-device": (svdp_device, svdp_device_figures, "SVDP paper Fig. 2 and S1-S9 (ZnTPP/AlOx device)"),
+    "svdp-filter": (svdp_filter, svdp_filter_figures, "SVDP paper Fig. 4 and S10-S12 (8x8 'Hi' filter) + sneak paths"),
 }
 
 

@@ -217,3 +217,17 @@ def read_scheme(n_rows: int, n_cols: int, *, voltage: float, width: float, unsel
     rows[np.arange(n_rows), np.arange(n_rows)] = voltage
     return LineDrive.build(np.full(n_rows, width), rows, np.zeros((n_rows, n_cols)),
                            np.full(n_rows, KIND["read"]), np.arange(n_rows))
+
+
+def cell_read(n_rows: int, n_cols: int, row: int, col: int, *, voltage: float, width: float,
+              unselected: str = "floating") -> LineDrive:
+    """Read one cell: word line ``row`` at ``voltage`` [V], bit line ``col`` sensed at 0 V, for
+    ``width`` [s]; every other line ``"floating"`` (sneak paths open) or ``"grounded"``."""
+    if not (0 <= row < n_rows and 0 <= col < n_cols):
+        raise param_error("cell", "cell_read", f"row in [0, {n_rows}) and col in [0, {n_cols})", (row, col))
+    if unselected not in ("grounded", "floating"):
+        raise param_error("unselected", "cell_read", "'grounded' or 'floating'", unselected)
+    rows = np.full(n_rows, 0.0 if unselected == "grounded" else np.nan)
+    cols = np.full(n_cols, 0.0 if unselected == "grounded" else np.nan)
+    rows[row], cols[col] = voltage, 0.0
+    return LineDrive.build([width], rows[None], cols[None], [KIND["read"]], [row])

@@ -25,6 +25,18 @@ from nanoionic._core.errors import IntegrationError, param_error
 from nanoionic.physics.conduction import threshold_selector_current
 
 MAX_NEWTON = 60
+KCL_TOL = 1e-11
+"""Newton stops when every node's net current is below this fraction of its branch currents."""
+KCL_ACCEPT = 1e-9
+"""Relative KCL residual accepted once Newton stops improving it (node voltages are resolved to
+~1e-16·|V|, so a line current of g·ΔV is known to ~g·1e-16·|V| A, not better)."""
+KCL_FLOOR = 1e-2
+"""Nodes whose branch currents are below this fraction of the array's largest are judged
+against that floor: node voltages are known to ~1e-16·|V|, so a line segment of conductance g
+carries a current known to ~g·1e-16·|V| (5e-16 A for 0.5 S at 5 V), which is more than 1e-9 of
+the nanoamps a node far from the selected cell carries."""
+KCL_ABSOLUTE_FLOOR = 1e-15
+"""[A] below which a current counts as zero in the KCL check (all lines at 0 V)."""
 MAX_CELL_STEP = 0.5
 """Largest change of any cell voltage per Newton step [V] (damping of the exponential laws)."""
 
@@ -92,6 +104,7 @@ class Network:
         self.g_lines = self._line_matrix()
 
     def _line_matrix(self) -> sp.csr_matrix:
+        """Nodal matrix of the line segments; also keeps them as branch lists (a, b, g)."""
         pairs, g = [], []
         for nodes, r_seg, axis in ((self.word, self.lines.word_segment, 1), (self.bit, self.lines.bit_segment, 0)):
             a = nodes[:, :-1] if axis == 1 else nodes[:-1, :]
@@ -100,10 +113,14 @@ class Network:
                 pairs.append(np.stack([a.ravel(), b.ravel()]))
                 g.append(np.full(a.size, _conductance(r_seg)))
         if not pairs:
-            return sp.csr_matrix((self.n_nodes, self.n_nodes))
-        a, b = np.concatenate(pairs, axis=1)
-        g = np.concatenate(g)
-        return _two_terminal(a, b, g, self.n_nodes)
+            pairs, g = [np.zeros((2, 0), int)], [np.zeros(0)]
+        self.line_a, self.line_b = np.concatenate(pairs, axis=1)
+        self.line_g = np.concatenate(g)
+        return _two_terminal(self.line_a, self.line_b, self.line_g, self.n_nodes)
+
+    def line_currents(self, x: np.ndarray) -> np.ndarray:
+        """Current in every line segment from node a to node b [A]."""
+        return self.line_g * (x[self.line_a] - x[self.line_b])
 
     def driver_nodes(self):
         """(word end nodes (R,), bit end nodes (C,)): where sources connect."""
@@ -142,49 +159,67 @@ class OperatingPoint:
     driver_current: np.ndarray
     """(R,) current each word-line driver delivers [A]."""
     kcl_residual: float
-    """max |net current| at a node / the largest branch current at that node (relative)."""
+    """max over nodes of |net current| / the largest branch current at that node (floored at
+    KCL_FLOOR × the array's largest). Newton also stops once the net currents are below what
+    float64 node voltages resolve (``_resolvable_current``), which for lines of ~1 µΩ is
+    larger than 1e-9 of the cell currents; the residual reported is then larger too."""
     iterations: int
 
 
 class NodalSolver:
     """Solve the crossbar for given line sources and cell currents ``cell_current(v)`` [A]."""
 
-    def __init__(self, network: Network, tol: float = 1e-12):
+    def __init__(self, network: Network):
         self.net = network
-        self.tol = tol
 
     def solve(self, cell_current, v_rows: np.ndarray, v_cols: np.ndarray, guess: np.ndarray | None = None,
               where: str = "") -> OperatingPoint:
+        """Node voltages with Kirchhoff's law met to KCL_TOL (relative, see OperatingPoint).
+        With every source at 0 V the start is all nodes at 0 V, exact for cells with I(0) = 0."""
         net = self.net
-        fixed, fixed_v, g_src, b_src = self._sources(v_rows, v_cols)
-        x = np.zeros(net.n_nodes) if guess is None else guess.copy()
+        fixed, fixed_v, g_src, v_src = self._sources(v_rows, v_cols)
+        all_zero = not np.any(np.nan_to_num(v_rows)) and not np.any(np.nan_to_num(v_cols))
+        x = self._initial_guess(v_rows, v_cols) if guess is None or all_zero else guess.copy()
         x[fixed] = fixed_v
         top, bot = net.cell_terminals()
-        for it in range(1, MAX_NEWTON + 1):
-            f, jac = self._residual(x, cell_current, top, bot, g_src, b_src)
+        previous = np.inf
+        for it in range(MAX_NEWTON + 1):
+            f, jac, branches = self._residual(x, cell_current, top, bot, g_src, v_src)
             f[fixed] = 0.0
-            jac = _pin_rows(jac, fixed)
-            dx = spla.spsolve(jac.tocsc(), -f)
+            scale = self._node_current_scale(x, branches, g_src, v_src)
+            kcl = float(np.max(np.abs(f) / scale))
+            excess = float(np.max(np.abs(f) / np.maximum(scale, _resolvable_current(jac, x) / KCL_TOL)))
+            if excess <= KCL_TOL or (excess <= KCL_ACCEPT and kcl > 0.5 * previous):  # converged, or at round-off
+                return self._operating_point(x, cell_current, top, bot, g_src, v_src, kcl, it)
+            if it == MAX_NEWTON:
+                break
+            dx = spla.spsolve(_pin_rows(jac, fixed).tocsc(), -f)
             if not np.all(np.isfinite(dx)):
                 break
-            scale = self._damping(dx, top, bot)
-            x += scale * dx
-            if scale == 1.0 and np.max(np.abs(dx)) <= self.tol * max(1.0, np.max(np.abs(x))):
-                return self._operating_point(x, cell_current, top, bot, g_src, b_src, fixed, it)
-        f, _ = self._residual(x, cell_current, top, bot, g_src, b_src)
-        f[fixed] = 0.0
+            x += self._damping(dx, top, bot) * dx
+            previous = kcl
         worst = np.argsort(-np.abs(f))[:3]
-        raise IntegrationError(f"crossbar Newton solve did not converge{where} after {MAX_NEWTON} iterations; "
+        raise IntegrationError(f"crossbar Newton solve did not converge{where} after {it} iterations; "
                                f"worst nodes {[self._node_name(k) for k in worst]} with residual currents "
                                f"{[f'{abs(f[k]):.3g} A' for k in worst]}")
 
     # ----------------------------------------------------------------------- pieces
 
+    def _initial_guess(self, v_rows, v_cols) -> np.ndarray:
+        """Word nodes at their row source, bit nodes at their column source (floating: 0 V)."""
+        net = self.net
+        x = np.zeros(net.n_nodes)
+        x[net.word] = np.nan_to_num(v_rows)[:, None]
+        x[net.bit] = np.nan_to_num(v_cols)[None, :]
+        if net.selector:
+            x[net.mid] = 0.5 * (x[net.word] + x[net.bit])
+        return x
+
     def _sources(self, v_rows, v_cols):
         """Fixed nodes and their voltages; source conductance (diagonal) and injection vector."""
         net, lines = self.net, self.net.lines
         g_src = np.zeros(net.n_nodes)
-        b_src = np.zeros(net.n_nodes)
+        v_src = np.zeros(net.n_nodes)
         fixed, fixed_v = [], []
         word_end, bit_end = net.driver_nodes()
         for nodes, volts, r in ((word_end, v_rows, lines.driver_resistance), (bit_end, v_cols, lines.sense_resistance)):
@@ -192,9 +227,9 @@ class NodalSolver:
             if r == 0:
                 fixed.append(nodes[driven]), fixed_v.append(volts[driven])
             else:
-                g_src[nodes[driven]] += 1.0 / r
-                b_src[nodes[driven]] += volts[driven] / r
-        return np.concatenate(fixed).astype(int), np.concatenate(fixed_v), g_src, b_src
+                g_src[nodes[driven]] = 1.0 / r
+                v_src[nodes[driven]] = volts[driven]
+        return np.concatenate(fixed).astype(int), np.concatenate(fixed_v), g_src, v_src
 
     def _branch_currents(self, x, cell_current, top, bot):
         """Memristor and selector currents [A] and their derivatives [S] at node voltages x."""
@@ -206,20 +241,21 @@ class NodalSolver:
         i_sel, g_sel = _with_derivative(self.net.selector.current, v_sel)
         return v_cell, i_cell, g_cell, i_sel, g_sel
 
-    def _residual(self, x, cell_current, top, bot, g_src, b_src):
-        """Net current leaving every node [A] and the Jacobian [S]."""
+    def _residual(self, x, cell_current, top, bot, g_src, v_src):
+        """Net current leaving every node [A] (summed from branch currents, so its round-off is
+        relative to the currents, not to the node voltages), the Jacobian [S] and the branches."""
         net = self.net
         _, i_cell, g_cell, i_sel, g_sel = self._branch_currents(x, cell_current, top, bot)
-        f = net.g_lines @ x + g_src * x - b_src
-        np.add.at(f, top, i_cell)
-        np.add.at(f, bot, -i_cell)
+        i_line = net.line_currents(x)
+        n = net.n_nodes
+        f = g_src * (x - v_src) + np.bincount(net.line_a, i_line, n) - np.bincount(net.line_b, i_line, n)
+        f += np.bincount(top, i_cell, n) - np.bincount(bot, i_cell, n)
         jac = net.g_lines + sp.diags(g_src) + _two_terminal(top, bot, g_cell, net.n_nodes)
         if i_sel is not None:
             mid, bit = net.mid.ravel(), net.bit.ravel()
-            np.add.at(f, mid, i_sel)
-            np.add.at(f, bit, -i_sel)
+            f += np.bincount(mid, i_sel, n) - np.bincount(bit, i_sel, n)
             jac = jac + _two_terminal(mid, bit, g_sel, net.n_nodes)
-        return f, jac
+        return f, jac, (i_cell, i_sel)
 
     def _damping(self, dx, top, bot) -> float:
         """Step scale so that no cell or selector voltage moves by more than MAX_CELL_STEP."""
@@ -229,43 +265,49 @@ class NodalSolver:
         largest = max(float(np.max(s)) for s in steps)
         return 1.0 if largest <= MAX_CELL_STEP else MAX_CELL_STEP / largest
 
-    def _operating_point(self, x, cell_current, top, bot, g_src, b_src, fixed, iterations) -> OperatingPoint:
+    def _operating_point(self, x, cell_current, top, bot, g_src, v_src, kcl: float, iterations: int) -> OperatingPoint:
         net = self.net
         v_cell, i_cell, _, _, _ = self._branch_currents(x, cell_current, top, bot)
-        f, _ = self._residual(x, cell_current, top, bot, g_src, b_src)
-        f[fixed] = 0.0
-        scale = self._node_current_scale(x, i_cell, g_src, b_src)
         word_end, bit_end = net.driver_nodes()
-        sense = self._end_current(x, bit_end, net.lines.sense_resistance, g_src, b_src, -1, cell_current, top, bot)
-        driver = self._end_current(x, word_end, net.lines.driver_resistance, g_src, b_src, +1, cell_current, top, bot)
+        sense = self._end_current(x, bit_end, net.lines.sense_resistance, g_src, v_src, -1, cell_current, top, bot)
+        driver = self._end_current(x, word_end, net.lines.driver_resistance, g_src, v_src, +1, cell_current, top, bot)
         return OperatingPoint(x, v_cell.reshape(net.rows, net.cols), i_cell.reshape(net.rows, net.cols), sense, driver,
-                              float(np.max(np.abs(f) / scale)), iterations)
+                              kcl, iterations)
 
-    def _node_current_scale(self, x, i_cell, g_src, b_src):
+    def _node_current_scale(self, x, branches, g_src, v_src):
         """Largest branch current touching each node [A] (the scale of its KCL residual)."""
         net = self.net
-        coo = net.g_lines.tocoo()
-        off = coo.row != coo.col
-        branch = np.abs(-coo.data[off] * (x[coo.row[off]] - x[coo.col[off]]))
         scale = np.zeros(net.n_nodes)
-        np.maximum.at(scale, coo.row[off], branch)
+        i_line = np.abs(net.line_currents(x))
+        np.maximum.at(scale, net.line_a, i_line)
+        np.maximum.at(scale, net.line_b, i_line)
+        i_cell, i_sel = branches
         top, bot = net.cell_terminals()
-        np.maximum.at(scale, top, np.abs(i_cell))
-        np.maximum.at(scale, bot, np.abs(i_cell))
-        np.maximum(scale, np.abs(g_src * x - b_src), out=scale)
-        return np.maximum(scale, 1e-300)
+        for nodes in (top, bot):
+            np.maximum.at(scale, nodes, np.abs(i_cell))
+        if i_sel is not None:
+            for nodes in (net.mid.ravel(), net.bit.ravel()):
+                np.maximum.at(scale, nodes, np.abs(i_sel))
+        np.maximum(scale, np.abs(g_src * (x - v_src)), out=scale)
+        return np.maximum(scale, max(KCL_FLOOR * float(np.max(scale)), KCL_ABSOLUTE_FLOOR))
 
-    def _end_current(self, x, nodes, r, g_src, b_src, sign, cell_current, top, bot):
+    def _end_current(self, x, nodes, r, g_src, v_src, sign, cell_current, top, bot):
         """Current through each line-end source connection, into the network for sign=+1 [A]."""
         if r > 0:
-            return sign * (b_src[nodes] - g_src[nodes] * x[nodes])
-        f, _ = self._residual(x, cell_current, top, bot, g_src, b_src)
+            return sign * g_src[nodes] * (v_src[nodes] - x[nodes])
+        f, _, _ = self._residual(x, cell_current, top, bot, g_src, v_src)
         return sign * f[nodes]
 
     def _node_name(self, k: int) -> str:
         n = self.net.rows * self.net.cols
         kind, idx = ("word", k) if k < n else ("bit", k - n) if k < 2 * n else ("selector", k - 2 * n)
         return f"{kind} node (row {idx // self.net.cols}, col {idx % self.net.cols})"
+
+
+def _resolvable_current(jac, x) -> np.ndarray:
+    """Smallest net current [A] float64 node voltages resolve at each node: 16·eps·|V|·Σg
+    (with 1 µΩ lines this, not the cell currents, sets the KCL floor)."""
+    return 16 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(x)))) * np.abs(jac.diagonal())
 
 
 def _with_derivative(func, v):

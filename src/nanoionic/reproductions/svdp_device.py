@@ -7,32 +7,19 @@ never tunes anything: parameters come from the preset.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from nanoionic.reproductions import svdp_experiments as ex
+from nanoionic.reproductions._common import Reproduction, compare, load_targets, monotonic
 from nanoionic.simulation import Device, simulate
 
-TARGETS_FILE = Path(__file__).parent / "targets" / "svdp_device.toml"
 S1_PROTOCOL = "sweep 0 V -> 10 V -> 0 V -> -10 V -> 0 V at 0.01 V/s"
 AREAS_UM2 = (5e3, 5e4, 5e5)
 SCAN_RATES = (0.01, 0.1, 1.0, 5.0)
 METALS = ("ZnTPP/AlOx", "NiTPP/AlOx", "CoTPP/AlOx", "FeTPPCl/AlOx", "H2TPP/AlOx")
 STEPS = ("S1 loop", "S2/S3 cycles", "S4 cycles", "S6 bias", "S7 area", "S7 scan rate", "S8 metals", "S9 memory")
-
-
-@dataclass
-class Reproduction:
-    """Metrics (JSON-ready), datasets for the figures, and the comparison rows."""
-
-    metrics: dict
-    data: dict = field(default_factory=dict)
-    comparison: list[dict] = field(default_factory=list)
-    checks: list[dict] = field(default_factory=list)
 
 
 def loop_metrics(res) -> dict:
@@ -64,11 +51,6 @@ def ndr_peak(res) -> dict:
             "ndr_peak_voltage_V": float(v[k]), "ndr_peak_current_uA": float(i[k] * 1e6)}
 
 
-def monotonic(values, direction: int) -> bool:
-    """True if ``values`` strictly rise (direction +1) or fall (-1) at every step."""
-    return bool(np.all(direction * np.diff(values) > 0))
-
-
 def memory_retention(device: Device, n_pulses: int) -> dict:
     """S9: conductance read at 1 V right after n 10-V pulses and over 60 s of rest (STM → LTM).
 
@@ -79,28 +61,6 @@ def memory_retention(device: Device, n_pulses: int) -> dict:
     g = res["conductance"].values
     return {"time_s": res["time"].values, "conductance_S": g,
             "retained_fraction": float((g[-1] - g[0]) / (g[1] - g[0]))}
-
-
-def load_targets() -> list[dict]:
-    with open(TARGETS_FILE, "rb") as fh:
-        return tomllib.load(fh)["target"]
-
-
-def compare(metrics: dict, targets: list[dict]) -> list[dict]:
-    """Rows: id, quantity, paper, simulated, relative error, allowed, pass."""
-    rows = []
-    for t in targets:
-        sim = metrics[t["quantity"]]
-        err = (sim - t["paper"]) / abs(t["paper"])
-        if "rel_tol" in t:
-            ok, allowed = abs(err) <= t["rel_tol"], f"±{t['rel_tol']:.0%}"
-        else:
-            ok, allowed = t["low"] <= sim <= t["high"], f"[{t['low']:g}, {t['high']:g}]"
-        rows.append({"id": t["id"], "quantity": t["quantity"], "unit": t["unit"], "paper": t["paper"],
-                     "role": t.get("role", "predicted"),
-                     "simulated": sim, "rel_error": err, "allowed": allowed, "pass": bool(ok),
-                     "source": t["source"]})
-    return rows
 
 
 def run(progress: Callable[[str], None] | None = None, device: Device | None = None) -> Reproduction:
@@ -165,7 +125,7 @@ def run(progress: Callable[[str], None] | None = None, device: Device | None = N
     m["s9_consolidation_with_pulses"] = monotonic([data["s9"][n]["retained_fraction"] for n in (1, 5, 20)], +1)
     tick(STEPS[7])
 
-    rows = compare(m, load_targets())
+    rows = compare(m, load_targets("svdp_device"))
     return Reproduction(metrics=m, data=data, comparison=rows, checks=claim_checks(m))
 
 
