@@ -232,6 +232,10 @@ class Crossbar:
                 raise param_error(name, "Crossbar", "an integer >= 1", value)
         if mode not in ("ideal", "resistive"):
             raise param_error("mode", "Crossbar", "'ideal' or 'resistive'", mode)
+        for name, value in (("line_resistance", line_resistance), ("driver_resistance", driver_resistance),
+                            ("sense_resistance", sense_resistance)):
+            if not isinstance(value, (int, float, np.integer, np.floating)) or not (np.isfinite(value) and value >= 0):
+                raise param_error(name, "Crossbar", "a finite resistance >= 0 Ohm", value)
         if selector is not None and not isinstance(selector, Selector):
             raise param_error("selector", "Crossbar", "None or a circuit.Selector", selector)
         self.rows, self.cols, self.mode = int(rows), int(cols), mode

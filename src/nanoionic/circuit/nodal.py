@@ -24,6 +24,9 @@ import scipy.sparse.linalg as spla
 from nanoionic._core.errors import IntegrationError, param_error
 from nanoionic.physics.conduction import threshold_selector_current
 
+MIN_RESISTANCE = 1e-9
+"""Smallest non-zero line, driver or sense resistance [Ω]; below it the nodal matrix loses all
+precision (use 0, which ties the node to its neighbour or source exactly)."""
 MAX_NEWTON = 60
 KCL_TOL = 1e-11
 """Newton stops when every node's net current is below this fraction of its branch currents."""
@@ -81,8 +84,9 @@ class Lines:
     def __post_init__(self):
         for name in ("word_segment", "bit_segment", "driver_resistance", "sense_resistance"):
             value = getattr(self, name)
-            if not (np.isfinite(value) and value >= 0):
-                raise param_error(name, "crossbar lines", "a finite resistance >= 0 Ohm", value)
+            if not (np.isfinite(value) and (value == 0 or MIN_RESISTANCE <= value)):
+                raise param_error(name, "crossbar lines", f"0 Ohm (an ideal short) or a finite resistance >= "
+                                  f"{MIN_RESISTANCE:g} Ohm", value)
 
 
 @dataclass
@@ -132,8 +136,8 @@ class Network:
 
 
 def _conductance(r: float) -> float:
-    """1/R for a line segment; R = 0 becomes 1e12 S (a 1 pΩ short, far below any cell)."""
-    return 1.0 / r if r > 0 else 1e12
+    """1/R for a line segment; R = 0 becomes 1/MIN_RESISTANCE (a 1 nΩ short)."""
+    return 1.0 / (r if r > 0 else MIN_RESISTANCE)
 
 
 def _two_terminal(a: np.ndarray, b: np.ndarray, g: np.ndarray, n: int) -> sp.csr_matrix:
@@ -220,7 +224,7 @@ class NodalSolver:
         net, lines = self.net, self.net.lines
         g_src = np.zeros(net.n_nodes)
         v_src = np.zeros(net.n_nodes)
-        fixed, fixed_v = [], []
+        fixed, fixed_v = [np.zeros(0, int)], [np.zeros(0)]
         word_end, bit_end = net.driver_nodes()
         for nodes, volts, r in ((word_end, v_rows, lines.driver_resistance), (bit_end, v_cols, lines.sense_resistance)):
             driven = ~np.isnan(volts)
