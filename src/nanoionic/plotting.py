@@ -224,3 +224,37 @@ def svdp_filter_figures(rep, out_dir: Path) -> list[Path]:
     ax.legend(fontsize=7), ax.grid(alpha=0.3, which="both")
     paths += save_figure(fig, out_dir, "sneak_paths_selectors")
     return paths
+
+
+def svdp_digits_figures(rep, out_dir: Path) -> list[Path]:
+    """Figures of the digits study (``reproductions.svdp_digits``)."""
+    from nanoionic.reproductions.svdp_digits import BEHAVIOURS, REGIMES
+
+    m, data = rep.metrics, rep.data
+    paths = []
+    titles = {"raw_frame": "raw noisy frame", "integrator": "rate integrator", "decay_only": "decay-only array",
+              "svdp": "SVDP array"}
+    for regime in REGIMES:
+        columns = [("clean", data["clean"])] + [(titles[b], data[regime]["maps"][b]) for b in BEHAVIOURS]
+        fig, axes = plt.subplots(6, len(columns), figsize=(1.5 * len(columns), 9))
+        for r in range(6):
+            for c, (title, images) in enumerate(columns):
+                ax = axes[r, c]
+                ax.imshow(images[r], cmap="gray", vmin=0.0, vmax=max(float(images[r].max()), 1e-300))
+                ax.set_xticks([]), ax.set_yticks([])
+                if r == 0:
+                    ax.set_title(title, fontsize=8)
+        fig.suptitle(f"Digits, {regime} noise ({REGIMES[regime]:.0%} of the background per frame, {m['n_frames']} frames)",
+                     fontsize=9)
+        paths += save_figure(fig, out_dir, f"digits_{regime}_examples")
+    fig, (ax_c, ax_a) = plt.subplots(1, 2, figsize=(10, 3.8))
+    x = np.arange(len(BEHAVIOURS))
+    for k, regime in enumerate(REGIMES):
+        ax_c.bar(x + 0.4 * k - 0.2, [m[regime][b]["contrast"] for b in BEHAVIOURS], 0.4, label=regime)
+        ax_a.bar(x + 0.4 * k - 0.2, [100 * m[regime][b]["accuracy"] for b in BEHAVIOURS], 0.4, label=regime)
+    ax_a.axhline(100 * m["accuracy_clean_test"], color="k", ls=":", lw=0.8, label="clean test digits")
+    for ax, label in ((ax_c, "Contrast (stroke / background)"), (ax_a, "Nearest-centroid accuracy (%)")):
+        ax.set_xticks(x, [titles[b] for b in BEHAVIOURS], rotation=20, fontsize=8)
+        ax.set_ylabel(label), ax.legend(fontsize=7), ax.grid(alpha=0.3, axis="y")
+    paths += save_figure(fig, out_dir, "digits_contrast_accuracy")
+    return paths
