@@ -118,6 +118,48 @@ def reproduce(name: Annotated[str, typer.Argument(help="Reproduction name: " + "
     console.print(f"wrote {len(paths)} files to {out}")
 
 
+@app.command("filter")
+def filter_command(image: Annotated[Path, typer.Argument(help="Image file (PNG); grey levels become pulse amplitudes.")],
+                   inputs: Annotated[int, typer.Option(help="Number of noisy frames presented.")] = 30,
+                   noise: Annotated[float, typer.Option(help="Fraction of dark pixels lit by noise in each frame, in [0, 1].")] = 0.3,
+                   noise_amplitude: Annotated[float, typer.Option(help="Intensity of noise pixels (0.6 = 6 V of 10 V).")] = 0.6,
+                   size: Annotated[str, typer.Option(help="Array size ROWSxCOLS; default: the image's own size.")] = "",
+                   seed: Annotated[int, typer.Option(help="Seed of the noise frames.")] = 0,
+                   out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/filter")):
+    """Filter an image through an SVDP array with noisy frames: conductance maps and contrast."""
+    try:
+        from nanoionic.io import write_json_atomic
+        from nanoionic.plotting import filter_figure
+        from nanoionic.reproductions.svdp_filter import filter_image
+        shape = parse_size(size) if size else None
+        out.mkdir(parents=True, exist_ok=True)
+        with Progress(TextColumn("filter"), BarColumn(), TextColumn("{task.completed}/{task.total} segments"),
+                      TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task("filter", total=None)
+            metrics, res, frames, img = filter_image(image, n_inputs=inputs, noise=noise, noise_amplitude=noise_amplitude,
+                                                shape=shape, seed=seed,
+                                                progress=lambda done, total: bar.update(task, completed=done, total=total))
+        written = filter_figure(img, frames, res, metrics, out)
+        written.append(save_result(res, out / "conductance.nc"))
+        written.append(write_json_atomic(out / "metrics.json", metrics))
+    except NanoionicError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(ParameterError(f"Cannot write to out = {str(out)!r}: {exc.strerror}."))
+    console.print(f"contrast {metrics['contrast']:.2f} (raw last frame {metrics['contrast_raw_last_frame']:.2f}); "
+                  f"signal {metrics['signal_initial_uS']:.1f} -> {metrics['signal_final_uS']:.1f} uS, background "
+                  f"{metrics['background_initial_uS']:.1f} -> {metrics['background_final_uS']:.2f} uS")
+    console.print(f"wrote {len(written)} files to {out}")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'ROWSxCOLS' → (rows, cols)."""
+    parts = text.lower().replace("×", "x").split("x")
+    if len(parts) != 2 or not all(p.strip().isdigit() and int(p) > 0 for p in parts):
+        raise ParameterError(f"Invalid size = {text!r}: expected ROWSxCOLS with positive integers, e.g. 16x16.")
+    return int(parts[0]), int(parts[1])
+
+
 @app.command()
 def models():
     """List the registered device models."""

@@ -258,3 +258,19 @@ def svdp_digits_figures(rep, out_dir: Path) -> list[Path]:
         ax.set_ylabel(label), ax.legend(fontsize=7), ax.grid(alpha=0.3, axis="y")
     paths += save_figure(fig, out_dir, "digits_contrast_accuracy")
     return paths
+
+
+def filter_figure(image, frames, result, metrics, out_dir: Path) -> list[Path]:
+    """Input image, one noisy frame, conductance before and after, contrast per input."""
+    g = result["conductance"].values * 1e6
+    fig, axes = plt.subplots(1, 5, figsize=(17, 3.4), gridspec_kw={"width_ratios": [1, 1, 1, 1, 1.4]})
+    panels = [("input image", image, "gray", None), (f"noisy frame {len(frames)}", frames[-1], "gray", None),
+              ("conductance before (µS)", g[0], "magma", (0, g.max())), ("conductance after (µS)", g[-1], "magma", (0, g.max()))]
+    for ax, (title, img, cmap, lims) in zip(axes, panels):
+        im = ax.imshow(img, cmap=cmap, vmin=None if lims is None else lims[0], vmax=None if lims is None else lims[1])
+        ax.set_title(title, fontsize=9), ax.set_xticks([]), ax.set_yticks([])
+        if lims is not None:
+            fig.colorbar(im, ax=ax, shrink=0.8)
+    axes[4].plot(np.arange(len(metrics["contrast_per_input"])), metrics["contrast_per_input"], "-o", ms=3)
+    axes[4].set_xlabel("Input number"), axes[4].set_ylabel("Contrast (signal / background)"), axes[4].grid(alpha=0.3)
+    return save_figure(fig, out_dir, "filter")

@@ -324,7 +324,7 @@ def _array_dataset(crossbar: Crossbar, params, run: ArrayRun, seed) -> xr.Datase
     if run.energy is not None:
         data["energy"] = (("pulse",) + cell, run.energy, {"units": "J", "definition": "∫ I·V dt per segment"})
         coords.update(pulse_time=("pulse", run.pulse_time, {"units": "s"}), pulse_input=("pulse", run.pulse_label))
-    attrs = {"model": crossbar.device.model.name, "device": crossbar.device.name, "mode": crossbar.mode,
+    attrs = {"model": crossbar.device.model.name, "device": crossbar.device.name, "crossbar_mode": crossbar.mode,
              "shape": list(crossbar.shape), "parameters": json.dumps(_params_json(params)),
              "lines_ohm": json.dumps(dataclasses.asdict(crossbar.lines)),
              "selector": json.dumps(dataclasses.asdict(crossbar.selector) if crossbar.selector else None),
