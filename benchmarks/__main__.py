@@ -7,7 +7,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import bench_exact
+from benchmarks import bench_crossbar, bench_exact
 
 
 def main() -> None:
@@ -28,10 +28,14 @@ def main() -> None:
           "maxrss + = growth of the process peak RSS.")
     print()
     print(bench_exact.format_table(rows))
+    print()
+    print(bench_crossbar.__doc__.split(chr(10))[0])
+    crossbar = bench_crossbar.run()
+    print(bench_crossbar.format_table(crossbar))
     out = Path("out")
     out.mkdir(exist_ok=True)
     tmp = out / "bench.json.tmp"
-    tmp.write_text(json.dumps({"exact": rows}, indent=1))
+    tmp.write_text(json.dumps({"exact": rows, "crossbar": crossbar}, indent=1))
     os.replace(tmp, out / "bench.json")
     print(f"\nwritten: {out / 'bench.json'}")
 

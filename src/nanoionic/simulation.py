@@ -284,14 +284,20 @@ def as_array_drive(crossbar: Crossbar, drive):
 
 
 def simulate_array(crossbar: Crossbar, drive, *, seed: int | None = None, state0=None, energy: bool = True,
-                   method: str = "auto", dv_tol: float = 0.01, progress=None) -> xr.Dataset:
-    """Run ``drive`` on ``crossbar`` (``simulate`` calls this for a Crossbar); see ``ArrayRun``."""
+                   full_reads: bool = True, method: str = "auto", dv_tol: float = 0.01, progress=None) -> xr.Dataset:
+    """Run ``drive`` on ``crossbar`` (``simulate`` calls this for a Crossbar); see ``ArrayRun``.
+
+    energy : report ∫ I·V dt per cell and pulse. full_reads : keep the cells' voltage and current
+    at the reads besides the conductance maps (ideal mode; False for very large arrays).
+    dv_tol : resistive mode, largest change of a cell voltage within one sub-step [V].
+    progress : callable(done segments, total segments)."""
     drive = as_array_drive(crossbar, drive)
     model, n = crossbar.device.model, crossbar.n_cells
     params = crossbar.device.sample_params(n, seed)
     state = model.initial_state(params, n) if state0 is None else _array_state0(model, state0, crossbar)
     if crossbar.mode == "ideal":
-        run = run_ideal(model, params, drive, state, energy=energy, method=method, progress=progress)
+        run = run_ideal(model, params, drive, state, energy=energy, full_reads=full_reads, method=method,
+                        progress=progress)
     else:
         run = run_resistive(model, params, crossbar.network(), drive, state, energy=energy, dv_tol=dv_tol,
                             progress=progress)
@@ -312,11 +318,10 @@ def _array_state0(model, state0, crossbar: Crossbar) -> np.ndarray:
 
 def _array_dataset(crossbar: Crossbar, params, run: ArrayRun, seed) -> xr.Dataset:
     cell = ("row", "col")
-    data = {
-        "voltage": (("read",) + cell, run.read_voltage, {"units": "V"}),
-        "current": (("read",) + cell, run.read_current, {"units": "A"}),
-        "conductance": (("read",) + cell, run.read_conductance, {"units": "S", "definition": "I/V at the read"}),
-    }
+    data = {"conductance": (("read",) + cell, run.read_conductance, {"units": "S", "definition": "I/V at the read"})}
+    if run.read_voltage.shape == run.read_conductance.shape:
+        data["voltage"] = (("read",) + cell, run.read_voltage, {"units": "V"})
+        data["current"] = (("read",) + cell, run.read_current, {"units": "A"})
     for i, name in enumerate(crossbar.device.model.state_names):
         data[f"final_{name}"] = (cell, run.state[i], {"units": "1"})
     coords = {"read_time": ("read", run.read_time, {"units": "s"}), "input": ("read", run.read_label),

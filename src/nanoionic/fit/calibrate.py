@@ -110,6 +110,18 @@ def residual_vector(measured: dict[str, float], targets: list) -> np.ndarray:
     return np.array([t.residual(float(measured[t.quantity])) for t in targets])
 
 
+def _residual_table(targets: list, res: np.ndarray) -> dict[str, float]:
+    """Residual per target, keyed by quantity ("quantity [k]" for a quantity's k-th repeat)."""
+    table: dict[str, float] = {}
+    for t, r in zip(targets, res):
+        key, k = t.quantity, 1
+        while key in table:
+            k += 1
+            key = f"{t.quantity} [{k}]"
+        table[key] = float(r)
+    return table
+
+
 def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: list[FreeParameter],
               targets: list, start: dict[str, float], *, max_evaluations: int = 200,
               diff_step: float = 1e-4, progress: Callable[[int, float], None] | None = None
@@ -150,6 +162,6 @@ def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: li
     values = values_of(sol.x)
     measured = evaluate(values)
     res = residual_vector(measured, targets)
-    return CalibrationResult(values=values, residuals={t.quantity: float(r) for t, r in zip(targets, res)},
+    return CalibrationResult(values=values, residuals=_residual_table(targets, res),
                              measured={k: float(v) for k, v in measured.items()}, cost=float(0.5 * res @ res),
                              n_evaluations=len(history), message=str(sol.message), history=history)
