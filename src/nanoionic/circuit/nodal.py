@@ -309,9 +309,9 @@ class NodalSolver:
 
 
 def _resolvable_current(jac, x) -> np.ndarray:
-    """Smallest net current [A] float64 node voltages resolve at each node: 16·eps·|V|·Σg
+    """Smallest net current [A] float64 node voltages resolve at each node: 2·eps·|V|·Σg
     (with 1 µΩ lines this, not the cell currents, sets the KCL floor)."""
-    return 16 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(x)))) * np.abs(jac.diagonal())
+    return 2 * np.finfo(float).eps * max(1.0, float(np.max(np.abs(x)))) * np.abs(jac.diagonal())
 
 
 def _with_derivative(func, v):
