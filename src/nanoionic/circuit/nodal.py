@@ -26,7 +26,8 @@ from nanoionic.physics.conduction import threshold_selector_current
 
 MIN_RESISTANCE = 1e-9
 """Smallest non-zero line, driver or sense resistance [Ω]; below it the nodal matrix loses all
-precision (use 0, which ties the node to its neighbour or source exactly)."""
+precision. 0 is allowed: a zero driver or sense resistance fixes the end node to its source
+exactly, a zero line segment is taken as MIN_RESISTANCE."""
 MAX_NEWTON = 60
 KCL_TOL = 1e-11
 """Newton stops when every node's net current is below this fraction of its branch currents."""
