@@ -95,7 +95,7 @@ def reproduce(name: Annotated[str, typer.Argument(help="Reproduction name: " + "
     """Reproduce a figure of the documents: figures, metrics.json and a comparison table."""
     try:
         from nanoionic.report import REPRODUCTIONS
-        steps = REPRODUCTIONS[name][0].STEPS if name in REPRODUCTIONS else ()
+        steps = REPRODUCTIONS[name][3] if name in REPRODUCTIONS else ()
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeElapsedColumn(), console=console) as bar:
             task = bar.add_task(name, total=len(steps))

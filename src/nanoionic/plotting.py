@@ -274,3 +274,43 @@ def filter_figure(image, frames, result, metrics, out_dir: Path) -> list[Path]:
     axes[4].plot(np.arange(len(metrics["contrast_per_input"])), metrics["contrast_per_input"], "-o", ms=3)
     axes[4].set_xlabel("Input number"), axes[4].set_ylabel("Contrast (signal / background)"), axes[4].grid(alpha=0.3)
     return save_figure(fig, out_dir, "filter")
+
+
+def review_synapses_figures(rep, out_dir: Path) -> list[Path]:
+    """One figure per behaviour of the review reproduction (``reproductions.review_synapses``)."""
+    from nanoionic.analysis import stretched_exponential
+
+    m = rep.metrics
+    paths = []
+    models = [("wox", "WOx mobility (Fig. 6)", 1e3, "ms"), ("taox", "TaOx heat (Fig. 7a,b)", 1e6, "µs")]
+    if "retention" in m:
+        fig, ax = plt.subplots(figsize=(5.5, 4))
+        for (n, r), colour in zip(m["retention"].items(), ("C3", "C0")):
+            t = np.array(r["time_s"])
+            ax.plot(t[1:], r["normalised"][1:], "o", ms=3, color=colour, label=f"{n} pulses")
+            fine = np.logspace(np.log10(t[1]), np.log10(t[-1]), 200)
+            ax.plot(fine, stretched_exponential(fine, r["tau_s"], r["beta"]), "-", color=colour,
+                    label=f"fit τ = {r['tau_s']:.3g} s, β = {r['beta']:.2f}")
+        ax.set_xscale("log"), ax.set_xlabel("Time after stimulation (s)")
+        ax.set_ylabel("Normalised conductance change"), ax.legend(fontsize=7), ax.grid(alpha=0.3, which="both")
+        ax.set_title("STM → LTM (W/WOx/Pd, 1.5 V / 1 ms pulses)", fontsize=9)
+        paths += save_figure(fig, out_dir, "review_fig5_retention")
+    panels = [("ppf", "Pulse interval", "PPF ratio (I₂ / I₁)", "interval_s", "ratio", True),
+              ("srdp", "Spike rate (Hz)", "ΔG / G after 10 spikes", "rate_hz", "change", False),
+              ("stdp", "Δt = t_post − t_pre", "ΔG / G", "dt_s", "change", True)]
+    for key, xlabel, ylabel, xk, yk, scaled in panels:
+        if key not in m["wox"]:
+            continue
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        for ax, (tag, title, unit, u) in zip(axes, models):
+            r = m[tag][key]
+            x = np.array(r[xk]) * (unit if scaled else 1.0)
+            ax.plot(x, r[yk], "-o", ms=4)
+            ax.set_xlabel(f"{xlabel} ({u})" if scaled else xlabel), ax.set_ylabel(ylabel), ax.set_title(title, fontsize=9)
+            if key == "stdp":
+                ax.axhline(0, color="k", lw=0.6), ax.axvline(0, color="k", lw=0.6)
+            else:
+                ax.set_xscale("log")
+            ax.grid(alpha=0.3, which="both")
+        paths += save_figure(fig, out_dir, f"review_{key}")
+    return paths

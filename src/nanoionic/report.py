@@ -4,17 +4,27 @@ and its figures into a directory. Tables are also returned for printing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from nanoionic._core.errors import param_error, unknown_name_error
 from nanoionic.io import write_json_atomic, write_text_atomic
-from nanoionic.plotting import svdp_device_figures, svdp_digits_figures, svdp_filter_figures
-from nanoionic.reproductions import svdp_device, svdp_digits, svdp_filter
+from nanoionic.plotting import review_synapses_figures, svdp_device_figures, svdp_digits_figures, svdp_filter_figures
+from nanoionic.reproductions import review_synapses, svdp_device, svdp_digits, svdp_filter
 
+# name: (run(progress) -> Reproduction, figures(rep, out_dir) -> paths, title, progress steps)
 REPRODUCTIONS = {
-    "svdp-device": (svdp_device, svdp_device_figures, "SVDP paper Fig. 2 and S1-S9 (ZnTPP/AlOx device)"),
-    "svdp-filter": (svdp_filter, svdp_filter_figures, "SVDP paper Fig. 4 and S10-S12 (8x8 'Hi' filter) + sneak paths"),
-    "svdp-digits": (svdp_digits, svdp_digits_figures, "Beyond the paper: SVDP array vs decay-only vs integrator on noisy sklearn digits"),
+    "svdp-device": (svdp_device.run, svdp_device_figures, "SVDP paper Fig. 2 and S1-S9 (ZnTPP/AlOx device)",
+                    svdp_device.STEPS),
+    "svdp-filter": (svdp_filter.run, svdp_filter_figures,
+                    "SVDP paper Fig. 4 and S10-S12 (8x8 'Hi' filter) + sneak paths", svdp_filter.STEPS),
+    "svdp-digits": (svdp_digits.run, svdp_digits_figures,
+                    "Beyond the paper: SVDP array vs decay-only vs integrator on noisy sklearn digits", svdp_digits.STEPS),
+    "review-synapses": (review_synapses.run, review_synapses_figures,
+                        "Review Sec. 3: STM/LTM, PPF, SRDP, STDP from device models", review_synapses.STEPS),
+    **{f"review-{part}": (partial(review_synapses.run, parts=(part,)), review_synapses_figures,
+                          f"Review Sec. 3: {part.upper() if part != 'retention' else 'STM/LTM retention'}",
+                          review_synapses.STEPS) for part in review_synapses.PARTS},
 }
 
 
@@ -55,9 +65,12 @@ def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | Non
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise param_error("out", "reproduce", "a directory that can be created and written", str(out_dir)) from exc
-    module, figures, title = REPRODUCTIONS[name]
-    rep = module.run(progress)
+    run, figures, title, _ = REPRODUCTIONS[name]
+    rep = run(progress)
     paths = figures(rep, out)
+    for key, text in rep.data.get("protocols", {}).items():  # the protocols beside the figures
+        (out / "protocols").mkdir(exist_ok=True)
+        paths.append(write_text_atomic(out / "protocols" / f"{key}.txt", text + "\n"))
     # the metrics at the top level (e.g. metrics.json["case2"]["word_final_uS"]), then the tables
     metrics = {"reproduction": name, **rep.metrics, "comparison": rep.comparison, "claims": rep.checks}
     paths.append(write_json_atomic(out / "metrics.json", metrics))

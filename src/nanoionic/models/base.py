@@ -116,6 +116,9 @@ class DeviceModel:
     Params : frozen dataclass of the model's parameters (fields built with :func:`field`).
     linear : True if dx/dt is affine in x at fixed V (then :meth:`affine_map` is exact).
     stiff : True if explicit methods need tiny steps (the engine's ``auto`` then picks implicit).
+    operating_voltage : typical drive amplitude [V] (the test harness sweeps and pulses at
+        multiples of it).
+    time_scale : typical pulse length [s] (the harness's durations are multiples of it).
     """
 
     name: ClassVar[str] = ""
@@ -124,6 +127,8 @@ class DeviceModel:
     Params: ClassVar[type]
     linear: ClassVar[bool] = False
     stiff: ClassVar[bool] = False
+    operating_voltage: ClassVar[float] = 10.0
+    time_scale: ClassVar[float] = 0.1
 
     @property
     def n_states(self) -> int:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from nanoionic._core.errors import unknown_name_error
 from nanoionic.models.base import DeviceModel
 from nanoionic.models.interface_hopping import InterfaceHoppingModel
+from nanoionic.models.taox_thermal import TaOxThermalModel
+from nanoionic.models.vcm_filament import VCMFilamentModel
+from nanoionic.models.wox_mobility import WOxMobilityModel
 
 MODELS: dict[str, type[DeviceModel]] = {
     InterfaceHoppingModel.name: InterfaceHoppingModel,
+    VCMFilamentModel.name: VCMFilamentModel,
+    WOxMobilityModel.name: WOxMobilityModel,
+    TaOxThermalModel.name: TaOxThermalModel,
 }
 
 

@@ -25,6 +25,9 @@ PRESETS = {
     "CoTPP/AlOx": "CoTPP-AlOx_WangSVDP.toml",
     "FeTPPCl/AlOx": "FeTPPCl-AlOx_WangSVDP.toml",
     "H2TPP/AlOx": "H2TPP-AlOx_WangSVDP.toml",
+    "W/WOx/Pd": "WOx_ChangLu2011.toml",
+    "WOx/mobility": "WOx_DuLu2015.toml",
+    "TaOx/thermal": "TaOx_KimLu2015.toml",
 }
 
 

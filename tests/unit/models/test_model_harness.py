@@ -28,7 +28,8 @@ from nanoionic.protocols import compile_protocol
 from nanoionic.protocols.waveform import KIND, Waveform
 
 # Models whose states are fractions of one conserved inventory (their sum is at most 1).
-INVENTORY_STATES = {"interface-hopping": ("mobile", "coordinated", "interfacial")}
+INVENTORY_STATES = {"interface-hopping": ("mobile", "coordinated", "interfacial"),
+                    "vcm-filament": tuple(f"vacancies_{k}" for k in range(4))}
 
 
 def _cases():
@@ -47,6 +48,24 @@ def _setup(name, preset):
     model = get_model(name)
     params = model.Params() if preset is None else load_parameter_set(preset).params
     return model, params
+
+
+# Voltages and times below are written for the SVDP model (10 V, 100 ms pulses) and scaled to
+# each model's operating voltage and time scale (DeviceModel.operating_voltage / time_scale).
+def _v(model, volts):
+    return np.asarray(volts, dtype=float) * model.operating_voltage / 10.0
+
+
+def _t(model, seconds):
+    return np.asarray(seconds, dtype=float) * model.time_scale / 0.1
+
+
+def _train(model, n, volts):
+    """TRAIN scaled to the model: n x {pulse V; wait; read (5 V scaled); wait}."""
+    pulse, read = float(_v(model, volts)), float(_v(model, 5.0))
+    t1, t3 = float(_t(model, 0.1)), float(_t(model, 0.3))
+    return compile_protocol(f"repeat {n} {{ pulse {pulse!r} V for {t1!r} s; wait {t1!r} s; "
+                            f"read {read!r} V for {t1!r} s; wait {t3!r} s }}")
 
 
 def _check_states(model, states, *, tol=0.0):
@@ -69,10 +88,11 @@ steps = st.lists(st.tuples(st.booleans(), st.floats(-15.0, 15.0), st.floats(1e-3
                  min_size=1, max_size=4)
 
 
-def _random_waveform(spec) -> Waveform:
+def _random_waveform(spec, model) -> Waveform:
     dur, v0, v1, kind = [], [], [], []
     v_prev = 0.0
     for is_sweep, v, d in spec:
+        v, d = float(_v(model, v)), float(_t(model, d))
         if is_sweep and v != v_prev:
             dur.append(d); v0.append(v_prev); v1.append(v); kind.append(KIND["sweep"])
         else:
@@ -86,7 +106,7 @@ def _random_waveform(spec) -> Waveform:
 @given(spec=steps)
 def test_random_drive_keeps_states_in_bounds(name, preset, spec):
     model, params = _setup(name, preset)
-    wf = _random_waveform(spec)
+    wf = _random_waveform(spec, model)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # stiff-ramp refinement cap warnings are not failures here
         traj = integrate(model, params, wf, n_devices=2, ramp_steps=64)
@@ -102,8 +122,10 @@ def test_random_drive_keeps_states_in_bounds(name, preset, spec):
        share=st.floats(0.0, 1.0))
 def test_segment_keeps_any_valid_state_in_bounds(name, preset, v, dt, frac, share):
     model, params = _setup(name, preset)
+    if not model.linear:
+        return  # segment() is the exact map of linear models
     x = _random_state(model, frac, share)
-    out = model.segment(x, v, dt, params)
+    out = model.segment(x, float(_v(model, v)), float(_t(model, dt)), params)
     _check_states(model, out, tol=1e-12)
 
 
@@ -113,7 +135,7 @@ def _random_state(model, frac, share):
     lo = np.array([b[0] for b in model.state_bounds])
     hi = np.array([b[1] for b in model.state_bounds])
     if model.name in INVENTORY_STATES:
-        w = np.array([share, 1.0 - share, share * (1.0 - share)][:n_s])
+        w = np.array([(share if k % 2 == 0 else 1.0 - share) / (k + 1) for k in range(n_s)])
         w = w / max(w.sum(), 1e-300)
         return (frac * w)[:, None]
     return (lo + (hi - lo) * np.linspace(frac, share, n_s))[:, None]
@@ -129,16 +151,16 @@ def test_current_is_exactly_zero_at_zero_volts(name, preset, frac, share):
     x = _random_state(model, frac, share)
     assert model.current(x, 0.0, params)[0] == 0.0
     assert model.current(x, -0.0, params)[0] == 0.0
-    assert model.current(x, 1e-3, params)[0] > 0.0  # and not zero everywhere
+    assert model.current(x, float(_v(model, 1e-3)), params)[0] > 0.0  # and not zero everywhere
 
 
 @pytest.mark.parametrize("name,preset", CASES)
 def test_sinusoidal_drive_gives_pinched_loop_with_area(name, preset):
-    """A +-10 V sine (40 s period, held as a 200-step staircase) traces an I-V loop that passes
-    through the origin and encloses a nonzero area."""
+    """A +-10 V sine (40 s period, held as a 200-step staircase; scaled per model) traces an I-V
+    loop that passes through the origin and encloses a nonzero area."""
     model, params = _setup(name, preset)
-    n, period = 200, 40.0
-    v = 10.0 * np.sin(2 * np.pi * (np.arange(n) + 0.5) / n)
+    n, period = 200, float(_t(model, 40.0))
+    v = _v(model, 10.0) * np.sin(2 * np.pi * (np.arange(n) + 0.5) / n)
     wf = Waveform.from_segments(np.full(n, period / n), v, v)
     traj = integrate(model, params, wf)
     volt, states = traj.voltage[1:], traj.state[1:]
@@ -191,9 +213,9 @@ def _reference_reads(model, params, wf):
 
 @pytest.mark.parametrize("name,preset", [c for c in LINEAR_CASES if c.values[1] in (None, "ZnTPP/AlOx")])
 def test_exact_matches_rk45_on_moderate_rate_train(name, preset):
-    """6 V writes: the fastest rate is ~5e4 /s, so the engine's rk45 can resolve it."""
+    """6 V writes (scaled): the fastest SVDP rate is ~5e4 /s, so the engine's rk45 can resolve it."""
     model, params = _setup(name, preset)
-    wf = compile_protocol(TRAIN.format(n=3, v=6))
+    wf = _train(model, 3, 6.0)
     ex = integrate(model, params, wf, method="exact", save="reads")
     rk = integrate(model, params, wf, method="rk45", save="reads", rtol=1e-10, atol=1e-14)
     i_ex = trajectory_current(model, params, ex)
@@ -222,7 +244,7 @@ def _stiff_cases():
 def test_exact_matches_stiff_reference_on_pulse_train(name, preset, voltage):
     """10x {pulse V 100 ms; wait 100 ms; read 5 V 100 ms; wait 300 ms}: exact vs Radau."""
     model, params = _setup(name, preset)
-    wf = compile_protocol(TRAIN.format(n=10, v=voltage))
+    wf = _train(model, 10, voltage)
     ex = integrate(model, params, wf, method="exact", save="reads")
     i_ex = trajectory_current(model, params, ex)[:, 0]
     i_ref = _reference_reads(model, params, wf)
@@ -250,6 +272,7 @@ def test_implicit_completes_high_voltage_train():
        frac=st.floats(0.0, 1.0), share=st.floats(0.0, 1.0))
 def test_rates_are_the_derivative_of_segment(name, preset, v, frac, share):
     model, params = _setup(name, preset)
+    v = float(_v(model, v))
     x = _random_state(model, frac, share)
     r = model.rates(x, v, 0.0, params)
     jac = model.jacobian(x, v, 0.0, params)[:, :, 0]
@@ -265,8 +288,8 @@ def test_rates_are_the_derivative_of_segment(name, preset, v, frac, share):
 def test_affine_map_batched_equals_scalar(name, preset):
     """Per-device voltages and dt (the (n,) path of affine_map) equal one call per device."""
     model, params = _setup(name, preset)
-    v = np.array([0.0, 3.0, 6.0, 10.0, -5.0])
-    dt = np.array([0.3, 0.1, 1e-3, 0.1, 2.0])
+    v = _v(model, [0.0, 3.0, 6.0, 10.0, -5.0])
+    dt = _t(model, [0.3, 0.1, 1e-3, 0.1, 2.0])
     x = np.tile(model.initial_state(params, 1), (1, v.size))
     batched = model.segment(x, v, dt, params)
     for k in range(v.size):
@@ -280,11 +303,13 @@ def test_affine_map_batched_equals_scalar(name, preset):
 @pytest.mark.parametrize("voltage", [100.0, -100.0, 1000.0, -1000.0])
 def test_extreme_voltages_stay_finite(name, preset, voltage):
     model, params = _setup(name, preset)
-    wf = Waveform.from_segments([1e-3, 0.1, 1.0, 0.1], [voltage, 0.0, voltage, 5.0],
-                                [voltage, 0.0, voltage, 5.0])
+    voltage, read = float(_v(model, voltage)), float(_v(model, 5.0))
+    wf = Waveform.from_segments(_t(model, [1e-3, 0.1, 1.0, 0.1]), [voltage, 0.0, voltage, read],
+                                [voltage, 0.0, voltage, read])
+    method = "auto" if model.linear else "implicit"  # non-linear models are stiff only out here
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no overflow / invalid value anywhere
-        traj = integrate(model, params, wf)
+        traj = integrate(model, params, wf, method=method)
         current = trajectory_current(model, params, traj)
         rates = model.rates(traj.state[-2], voltage, 0.0, params)
     assert traj.ok

@@ -27,11 +27,12 @@ def test_every_preset_loads_with_citation(preset):
     assert resolve_preset(preset).is_file()
     for value in dataclasses.asdict(ps.params).values():
         assert np.isfinite(value)
-    assert ps.pixel_params().area == pytest.approx(ps.pixel["area"])
+    if ps.pixel:  # array-pixel geometry, where the set has one
+        assert ps.pixel_params().area == pytest.approx(ps.pixel["area"])
 
 
-def test_preset_list_is_the_five_porphyrins():
-    assert set(preset_names()) == {ZN, *METALS}
+def test_preset_list_has_the_five_porphyrins_and_the_review_devices():
+    assert set(preset_names()) == {ZN, *METALS, "W/WOx/Pd", "WOx/mobility", "TaOx/thermal"}
 
 
 @pytest.mark.parametrize("preset", list(METALS))

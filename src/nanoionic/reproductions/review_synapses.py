@@ -1,0 +1,219 @@
+"""Reproduction of the review's synaptic dynamics (Sec. 3.1–3.2, Figs. 5–7) from device models.
+
+* STM → LTM (Fig. 5, ``vcm-filament``, preset "W/WOx/Pd"): 5 or 40 pulses, then the retention
+  curve, fitted with a stretched exponential exp(-(t/τ)^β).
+* Second-order memristors (Figs. 6–7): the mobility model ("WOx/mobility", 1.4 V / 1 ms pulses)
+  and the thermal model ("TaOx/thermal", 1.2 V / 1 µs programming + 0.7 V / 5 µs heating):
+  paired-pulse facilitation vs interval, SRDP (ΔG vs rate of 10 spikes) and STDP from
+  non-overlapping pre/post spikes.
+
+Every behaviour comes out of the models' state equations; the protocols (written in the
+protocol grammar, ``PROTOCOLS``) only place pulses in time. STDP spikes as the device sees them:
+the pre-synaptic spike is a depressing pulse, the post-synaptic one a potentiating pulse (a
+post spike applied to the bottom electrode with opposite sign); Δt = t_post - t_pre. The window
+is measured from the state where far-apart pre and post spikes cancel (``balanced_state``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from nanoionic._core.units import format_quantity
+from nanoionic.analysis import fit_stretched_exponential
+from nanoionic.reproductions._common import Reproduction, monotonic
+from nanoionic.simulation import Device, read_conductance, simulate
+
+RETENTION_PULSES = (5, 40)
+PARTS = ("retention", "ppf", "srdp", "stdp")
+"""Behaviours, each also a reproduction of its own (``review-<part>``)."""
+STEPS = ("STM/LTM retention", "WOx mobility model", "TaOx thermal model")
+
+
+def fmt(seconds: float) -> str:
+    return format_quantity(seconds, "s")
+
+
+class SecondOrder:
+    """A second-order device and its spike shapes (device voltage), for PPF/SRDP/STDP."""
+
+    def __init__(self, preset: str, potentiating: str, depressing: str, spike_length: float, read: str,
+                 intervals, rates, delays):
+        self.preset, self.potentiating, self.depressing = preset, potentiating, depressing
+        self.spike_length, self.read = spike_length, read
+        self.intervals, self.rates, self.delays = intervals, rates, delays
+
+    def ppf_protocol(self, interval: float) -> str:
+        return f"{self.potentiating}; wait {fmt(interval)}; {self.potentiating}"
+
+    def srdp_protocol(self, rate: float, n: int = 10) -> str:
+        gap = 1.0 / rate - self.spike_length
+        return f"{self.read}; wait {fmt(10 / rate)}; repeat {n} {{ {self.potentiating}; wait {fmt(gap)} }}; {self.read}"
+
+    def stdp_protocol(self, dt: float) -> str:
+        first, second = (self.depressing, self.potentiating) if dt > 0 else (self.potentiating, self.depressing)
+        settle = fmt(100 * self.spike_length)
+        return (f"{self.read}; wait {settle}; {first}; wait {fmt(abs(dt) - self.spike_length)}; {second}; "
+                f"wait {settle}; {self.read}")
+
+
+WOX = SecondOrder("WOx/mobility", "pulse 1.4 V for 1 ms", "pulse -1.4 V for 1 ms", 1e-3, "read 0.1 V for 100 us",
+                  intervals=(1e-3, 2e-3, 5e-3, 10e-3, 20e-3, 50e-3, 100e-3),
+                  rates=(10.0, 20.0, 50.0, 100.0, 200.0, 500.0),
+                  delays=(2e-3, 3e-3, 5e-3, 10e-3, 20e-3, 50e-3))
+TAOX = SecondOrder("TaOx/thermal", "pulse 1.2 V for 1 us; pulse 0.7 V for 5 us",
+                   "pulse -1.2 V for 1 us; pulse -0.7 V for 5 us", 6e-6, "read 0.1 V for 1 us",
+                   intervals=(1e-6, 2e-6, 5e-6, 10e-6, 20e-6, 50e-6),
+                   rates=(10e3, 20e3, 50e3, 100e3),
+                   delays=(7e-6, 10e-6, 15e-6, 20e-6, 30e-6, 50e-6))
+
+
+RETENTION_READS = np.logspace(-2, np.log10(300.0), 31)
+"""Read times after the stimulus [s]: log-spaced, 10 ms to 300 s (the fast initial decay and the
+slow tail both sampled)."""
+
+
+def retention_protocol(n_pulses: int) -> str:
+    """n 1.5 V / 1 ms pulses, then 1 ms reads at 0.2 V at ``RETENTION_READS`` after the last."""
+    read = "read 0.2 V for 1 ms"
+    gaps = np.diff(np.r_[0.0, RETENTION_READS]) - 1e-3
+    waits = "; ".join(f"wait {fmt(float(f'{g:.4g}'))}; {read}" for g in gaps)
+    return f"{read}; repeat {n_pulses} {{ pulse 1.5 V for 1 ms; wait 1 ms }}; {read}; {waits}"
+
+
+def retention(device: Device, n_pulses: int) -> dict:
+    """Normalised decay (G - G_before)/(G_after - G_before) over 300 s and its stretched fit."""
+    res = simulate(device, retention_protocol(n_pulses), save="reads")
+    g, t = read_conductance(res).values, res["time"].values[res["is_read"].values]
+    y = (g[1:] - g[0]) / (g[1] - g[0])
+    time = t[1:] - t[1]
+    fit = fit_stretched_exponential(time, y)
+    return {"n_pulses": n_pulses, "time_s": time.tolist(), "normalised": y.tolist(), "gain": float(g[1] / g[0]),
+            "retained_after_300s": float(y[-1]), **fit}
+
+
+def pulse_end_currents(res, voltage: float) -> np.ndarray:
+    """Current [A] at the end of every saved segment held at ``voltage`` [V]."""
+    seg, v, i = res["segment"].values, res["voltage"].values, res["current"].values
+    ends = np.flatnonzero(np.r_[seg[1:] != seg[:-1], True])
+    return i[ends][np.isclose(v[ends], voltage)]
+
+
+def ppf(device: Device, so: SecondOrder) -> dict:
+    """PPF ratio: current at the end of the 2nd programming pulse over the 1st, vs interval."""
+    v = float(so.potentiating.split()[1])
+    ratios = []
+    for interval in so.intervals:
+        i = pulse_end_currents(simulate(device, so.ppf_protocol(interval)), v)
+        ratios.append(float(i[1] / i[0]))
+    return {"interval_s": list(so.intervals), "ratio": ratios}
+
+
+def relative_change(device: Device, protocol: str) -> float:
+    """G_after/G_before - 1 of the protocol's first and last reads."""
+    g = read_conductance(simulate(device, protocol, save="reads")).values
+    return float(g[-1] / g[0] - 1.0)
+
+
+def srdp(device: Device, so: SecondOrder) -> dict:
+    return {"rate_hz": list(so.rates), "change": [relative_change(device, so.srdp_protocol(r)) for r in so.rates]}
+
+
+def stdp(device: Device, so: SecondOrder) -> dict:
+    dts = sorted([-d for d in so.delays] + list(so.delays))
+    return {"dt_s": dts, "change": [relative_change(device, so.stdp_protocol(dt)) for dt in dts]}
+
+
+def balanced_state(so: SecondOrder, tol: float = 1e-4) -> float:
+    """Initial state where a pre and a post spike far apart in time (1000 spike lengths) cancel:
+    the synapse's balance point, from which the STDP window is measured (bisection on w0)."""
+    far = 1000 * so.spike_length
+    low, high = 0.05, 0.95
+    while high - low > tol:
+        mid = 0.5 * (low + high)
+        if relative_change(Device(so.preset, initial_state=mid), so.stdp_protocol(far)) > 0:
+            low = mid
+        else:
+            high = mid
+    return 0.5 * (low + high)
+
+
+def second_order(so: SecondOrder, parts=PARTS) -> dict:
+    device = Device(so.preset)
+    out = {}
+    if "ppf" in parts:
+        out["ppf"] = ppf(device, so)
+    if "srdp" in parts:
+        out["srdp"] = srdp(device, so)
+    if "stdp" in parts:
+        w0 = balanced_state(so)
+        out["stdp"] = {**stdp(Device(so.preset, initial_state=w0), so), "initial_state": w0}
+    return out
+
+
+def protocols(parts=PARTS) -> dict[str, str]:
+    """Every protocol of the reproduction by name (written beside the figures)."""
+    out = {f"retention_{n}_pulses": retention_protocol(n) for n in RETENTION_PULSES} if "retention" in parts else {}
+    for tag, so in (("wox", WOX), ("taox", TAOX)):
+        if "ppf" in parts:
+            out[f"{tag}_ppf_shortest_interval"] = so.ppf_protocol(so.intervals[0])
+        if "srdp" in parts:
+            out[f"{tag}_srdp_fastest"] = so.srdp_protocol(so.rates[-1])
+        if "stdp" in parts:
+            out[f"{tag}_stdp_pre_then_post"] = so.stdp_protocol(so.delays[0])
+            out[f"{tag}_stdp_post_then_pre"] = so.stdp_protocol(-so.delays[0])
+    return out
+
+
+def run(progress: Callable[[str], None] | None = None, parts=PARTS) -> Reproduction:
+    """Simulate the behaviours in ``parts`` (default all of ``PARTS``)."""
+    tick = progress or (lambda step: None)
+    m: dict = {}
+    if "retention" in parts:
+        vcm = Device("W/WOx/Pd")
+        m["retention"] = {str(n): retention(vcm, n) for n in RETENTION_PULSES}
+    tick(STEPS[0])
+    m["wox"] = second_order(WOX, parts)
+    tick(STEPS[1])
+    m["taox"] = second_order(TAOX, parts)
+    tick(STEPS[2])
+    return Reproduction(metrics=m, data={"protocols": protocols(parts)}, comparison=[], checks=claim_checks(m))
+
+
+def _window_checks(tag: str, name: str, r: dict) -> list[tuple]:
+    unit, u = (1e3, "ms") if tag == "wox" else (1e6, "us")
+    rows = []
+    if "ppf" in r:
+        rows.append(
+        (name, "PPF: second pulse enhanced, less so at longer intervals",
+         all(x > 1 for x in r["ppf"]["ratio"]) and monotonic(r["ppf"]["ratio"], -1),
+         f"PPF {r['ppf']['ratio'][0]:.3f} at {r['ppf']['interval_s'][0] * unit:g} {u} -> {r['ppf']['ratio'][-1]:.3f} "
+         f"at {r['ppf']['interval_s'][-1] * unit:g} {u}"))
+    if "srdp" in r:
+        rows.append((name, "SRDP: larger change at a higher rate", monotonic(r["srdp"]["change"], +1),
+                     f"dG/G {r['srdp']['change'][0]:+.3g} at {r['srdp']['rate_hz'][0]:g} Hz -> "
+                     f"{r['srdp']['change'][-1]:+.3g} at {r['srdp']['rate_hz'][-1]:g} Hz"))
+    if "stdp" in r:
+        dt, change = np.array(r["stdp"]["dt_s"]), np.array(r["stdp"]["change"])
+        pos, neg = change[dt > 0], change[dt < 0][::-1]  # both ordered by increasing |Δt|
+        rows += [
+        (name, "STDP: pre before post potentiates, post before pre depresses",
+         bool(np.all(pos > 0) and np.all(neg < 0)),
+         f"dG/G {pos[0]:+.3g} at +{dt[dt > 0][0] * unit:g} {u}, {neg[0]:+.3g} at -{dt[dt > 0][0] * unit:g} {u}"),
+        (name, "STDP: smaller change at larger |dt|", monotonic(pos, -1) and monotonic(-neg, -1),
+         f"dG/G {pos[-1]:+.3g} / {neg[-1]:+.3g} at +-{dt[-1] * unit:g} {u}")]
+    return rows
+
+
+def claim_checks(m: dict) -> list[dict]:
+    rows = []
+    if "retention" in m:
+        r5, r40 = m["retention"]["5"], m["retention"]["40"]
+        rows.append(("Fig. 5", "STM -> LTM: 40 pulses decay much more slowly than 5 (tau x5 or more)",
+                     r40["tau_s"] > 5 * r5["tau_s"] and r40["retained_after_300s"] > r5["retained_after_300s"],
+                     f"tau {r5['tau_s']:.3g} s (beta {r5['beta']:.2f}) vs {r40['tau_s']:.3g} s (beta {r40['beta']:.2f}); "
+                     f"retained after 300 s {r5['retained_after_300s']:.2f} vs {r40['retained_after_300s']:.2f}"))
+    rows += _window_checks("wox", "Fig. 6 (WOx mobility)", m["wox"])
+    rows += _window_checks("taox", "Fig. 7a,b (TaOx heat)", m["taox"])
+    return [{"id": i, "claim": c, "pass": bool(ok), "value": v, "role": "predicted"} for i, c, ok, v in rows]

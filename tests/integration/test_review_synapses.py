@@ -1,0 +1,65 @@
+"""Review Sec. 3 behaviours (issue 4, first part): STM -> LTM, PPF, SRDP and STDP emerge from the
+vcm-filament, wox-mobility and taox-thermal models; numbers as in metrics.json."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from nanoionic.report import write_reproduction
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory):
+    out = tmp_path_factory.mktemp("review-synapses")
+    rep, _ = write_reproduction("review-synapses", out)
+    return rep.metrics, out
+
+
+def test_stm_to_ltm_consolidation(review):
+    m, _ = review
+    r5, r40 = m["retention"]["5"], m["retention"]["40"]
+    assert 0.0 < r5["beta"] <= 1.0 and 0.0 < r40["beta"] <= 1.0
+    assert r40["tau_s"] > 5 * r5["tau_s"]  # 40 pulses: much slower decay
+    assert r40["retained_after_300s"] > 1.5 * r5["retained_after_300s"]
+    assert r40["gain"] > r5["gain"] > 1.0
+    assert r5["rms"] < 0.1 and r40["rms"] < 0.1  # the stretched exponential describes the curves
+
+
+@pytest.mark.parametrize("tag", ["wox", "taox"])
+def test_paired_pulse_facilitation_falls_with_interval(review, tag):
+    ratio = np.array(review[0][tag]["ppf"]["ratio"])
+    assert np.all(ratio > 1.0)
+    assert np.all(np.diff(ratio) < 0)
+    assert ratio[0] - 1.0 > 2.0 * (ratio[-1] - 1.0) or ratio[0] > ratio[-1] + 0.1
+
+
+@pytest.mark.parametrize("tag", ["wox", "taox"])
+def test_srdp_higher_rate_larger_change(review, tag):
+    change = np.array(review[0][tag]["srdp"]["change"])
+    assert np.all(change > 0)
+    assert np.all(np.diff(change) > 0)
+    assert change[-1] > 1.5 * change[0]
+
+
+@pytest.mark.parametrize("tag", ["wox", "taox"])
+def test_stdp_window_sign_and_decay(review, tag):
+    stdp = review[0][tag]["stdp"]
+    dt, change = np.array(stdp["dt_s"]), np.array(stdp["change"])
+    pos, neg = change[dt > 0], change[dt < 0][::-1]
+    assert np.all(pos > 0) and np.all(neg < 0)
+    assert np.all(np.diff(pos) < 0) and np.all(np.diff(-neg) < 0)
+    assert abs(pos[-1]) < 0.2 * pos[0] and abs(neg[-1]) < 0.2 * abs(neg[0])  # decays with |dt|
+    assert 0.05 < stdp["initial_state"] < 0.95
+
+
+def test_outputs_figures_protocols_and_claims(review):
+    m, out = review
+    data = json.loads((out / "metrics.json").read_text())
+    assert all(c["pass"] for c in data["claims"]), [c for c in data["claims"] if not c["pass"]]
+    for stem in ("review_fig5_retention", "review_ppf", "review_srdp", "review_stdp"):
+        assert (out / f"{stem}.png").exists()
+    text = (out / "protocols" / "wox_stdp_pre_then_post.txt").read_text()
+    assert "pulse -1.4 V for 1 ms" in text and "pulse 1.4 V for 1 ms" in text
