@@ -282,7 +282,8 @@ def review_synapses_figures(rep, out_dir: Path) -> list[Path]:
 
     m = rep.metrics
     paths = []
-    models = [("wox", "WOx mobility (Fig. 6)", 1e3, "ms"), ("taox", "TaOx heat (Fig. 7a,b)", 1e6, "µs")]
+    models = [("wox", "WOx mobility (Fig. 6)", 1e3, "ms"), ("taox", "TaOx heat (Fig. 7a,b)", 1e6, "µs"),
+              ("diffusive", "diffusive + drift, drift memristor (Fig. 7c,d)", 1e6, "µs")]
     if "retention" in m:
         fig, ax = plt.subplots(figsize=(5.5, 4))
         for (n, r), colour in zip(m["retention"].items(), ("C3", "C0")):
@@ -301,8 +302,9 @@ def review_synapses_figures(rep, out_dir: Path) -> list[Path]:
     for key, xlabel, ylabel, xk, yk, scaled in panels:
         if key not in m["wox"]:
             continue
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-        for ax, (tag, title, unit, u) in zip(axes, models):
+        shown = [mod for mod in models if key in m.get(mod[0], {})]
+        fig, axes = plt.subplots(1, len(shown), figsize=(5 * len(shown), 3.8))
+        for ax, (tag, title, unit, u) in zip(axes, shown):
             r = m[tag][key]
             x = np.array(r[xk]) * (unit if scaled else 1.0)
             ax.plot(x, r[yk], "-o", ms=4)

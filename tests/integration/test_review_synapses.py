@@ -1,5 +1,5 @@
 """Review Sec. 3 behaviours (issue 4, first part): STM -> LTM, PPF, SRDP and STDP emerge from the
-vcm-filament, wox-mobility and taox-thermal models; numbers as in metrics.json."""
+vcm-filament, wox-mobility, taox-thermal and diffusive-drift models; numbers as in metrics.json."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_paired_pulse_facilitation_falls_with_interval(review, tag):
     assert ratio[0] - 1.0 > 2.0 * (ratio[-1] - 1.0) or ratio[0] > ratio[-1] + 0.1
 
 
-@pytest.mark.parametrize("tag", ["wox", "taox"])
+@pytest.mark.parametrize("tag", ["wox", "taox", "diffusive"])
 def test_srdp_higher_rate_larger_change(review, tag):
     change = np.array(review[0][tag]["srdp"]["change"])
     assert np.all(change > 0)
@@ -44,7 +44,7 @@ def test_srdp_higher_rate_larger_change(review, tag):
     assert change[-1] > 1.5 * change[0]
 
 
-@pytest.mark.parametrize("tag", ["wox", "taox"])
+@pytest.mark.parametrize("tag", ["wox", "taox", "diffusive"])
 def test_stdp_window_sign_and_decay(review, tag):
     stdp = review[0][tag]["stdp"]
     dt, change = np.array(stdp["dt_s"]), np.array(stdp["change"])
@@ -63,3 +63,19 @@ def test_outputs_figures_protocols_and_claims(review):
         assert (out / f"{stem}.png").exists()
     text = (out / "protocols" / "wox_stdp_pre_then_post.txt").read_text()
     assert "pulse -1.4 V for 1 ms" in text and "pulse 1.4 V for 1 ms" in text
+
+
+def test_diffusive_element_is_volatile_and_gates_the_drift_memristor():
+    """The Ag bridge forms under a 2 V spike and relaxes at rest; a 1 V spike neither bridges the
+    gap nor moves the drift memristor (threshold), a 2 V one does."""
+    import nanoionic as ni
+    dev = ni.Device("Ag:SiOxNy+drift")
+    res = ni.simulate(dev, "pulse 2 V for 10 us; wait 2 ms")
+    bridge = res["bridge"].values
+    assert bridge.max() > 0.5 and bridge[-1] < 0.01 * bridge.max()
+    low = ni.simulate(dev, "pulse 1 V for 10 us", save="end")
+    high = ni.simulate(dev, "pulse 2 V for 10 us", save="end")
+    w0 = dev.params.initial_state
+    d_low = abs(low["filament_fraction"].values[-1] - w0)
+    d_high = high["filament_fraction"].values[-1] - w0
+    assert d_high > 1e-4 and d_high > 1e3 * d_low

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nanoionic._core.errors import unknown_name_error
 from nanoionic.models.base import DeviceModel
+from nanoionic.models.diffusive_drift import DiffusiveDriftModel
 from nanoionic.models.interface_hopping import InterfaceHoppingModel
 from nanoionic.models.taox_thermal import TaOxThermalModel
 from nanoionic.models.vcm_filament import VCMFilamentModel
@@ -14,6 +15,7 @@ MODELS: dict[str, type[DeviceModel]] = {
     VCMFilamentModel.name: VCMFilamentModel,
     WOxMobilityModel.name: WOxMobilityModel,
     TaOxThermalModel.name: TaOxThermalModel,
+    DiffusiveDriftModel.name: DiffusiveDriftModel,
 }
 
 

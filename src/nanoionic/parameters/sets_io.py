@@ -28,6 +28,7 @@ PRESETS = {
     "W/WOx/Pd": "WOx_ChangLu2011.toml",
     "WOx/mobility": "WOx_DuLu2015.toml",
     "TaOx/thermal": "TaOx_KimLu2015.toml",
+    "Ag:SiOxNy+drift": "AgSiOxNy-TaOx_WangYang2017.toml",
 }
 
 

@@ -6,6 +6,8 @@
   and the thermal model ("TaOx/thermal", 1.2 V / 1 µs programming + 0.7 V / 5 µs heating):
   paired-pulse facilitation vs interval, SRDP (ΔG vs rate of 10 spikes) and STDP from
   non-overlapping pre/post spikes.
+* A diffusive memristor in series with a drift memristor ("Ag:SiOxNy+drift", 2 V / 10 µs
+  spikes, Fig. 7c,d): SRDP and STDP of the non-volatile drift memristor.
 
 Every behaviour comes out of the models' state equations; the protocols (written in the
 protocol grammar, ``PROTOCOLS``) only place pulses in time. STDP spikes as the device sees them:
@@ -28,7 +30,7 @@ from nanoionic.simulation import Device, read_conductance, simulate
 RETENTION_PULSES = (5, 40)
 PARTS = ("retention", "ppf", "srdp", "stdp")
 """Behaviours, each also a reproduction of its own (``review-<part>``)."""
-STEPS = ("STM/LTM retention", "WOx mobility model", "TaOx thermal model")
+STEPS = ("STM/LTM retention", "WOx mobility model", "TaOx thermal model", "diffusive + drift pair")
 
 
 def fmt(seconds: float) -> str:
@@ -155,8 +157,8 @@ def second_order(so: SecondOrder, parts=PARTS) -> dict:
 def protocols(parts=PARTS) -> dict[str, str]:
     """Every protocol of the reproduction by name (written beside the figures)."""
     out = {f"retention_{n}_pulses": retention_protocol(n) for n in RETENTION_PULSES} if "retention" in parts else {}
-    for tag, so in (("wox", WOX), ("taox", TAOX)):
-        if "ppf" in parts:
+    for tag, so in (("wox", WOX), ("taox", TAOX), ("diffusive", DIFFUSIVE)):
+        if "ppf" in parts and so.intervals:
             out[f"{tag}_ppf_shortest_interval"] = so.ppf_protocol(so.intervals[0])
         if "srdp" in parts:
             out[f"{tag}_srdp_fastest"] = so.srdp_protocol(so.rates[-1])
@@ -178,11 +180,16 @@ def run(progress: Callable[[str], None] | None = None, parts=PARTS) -> Reproduct
     tick(STEPS[1])
     m["taox"] = second_order(TAOX, parts)
     tick(STEPS[2])
+    if "srdp" in parts or "stdp" in parts:
+        m["diffusive"] = diffusive_pair(parts)
+    tick(STEPS[3])
     return Reproduction(metrics=m, data={"protocols": protocols(parts)}, comparison=[], checks=claim_checks(m))
 
 
 def _window_checks(tag: str, name: str, r: dict) -> list[tuple]:
     unit, u = (1e3, "ms") if tag == "wox" else (1e6, "us")
+    if tag == "diffusive":
+        name = f"{name}, drift memristor"
     rows = []
     if "ppf" in r:
         rows.append(
@@ -216,4 +223,45 @@ def claim_checks(m: dict) -> list[dict]:
                      f"retained after 300 s {r5['retained_after_300s']:.2f} vs {r40['retained_after_300s']:.2f}"))
     rows += _window_checks("wox", "Fig. 6 (WOx mobility)", m["wox"])
     rows += _window_checks("taox", "Fig. 7a,b (TaOx heat)", m["taox"])
+    if "diffusive" in m:
+        rows += _window_checks("diffusive", "Fig. 7c,d (diffusive + drift)", m["diffusive"])
     return [{"id": i, "claim": c, "pass": bool(ok), "value": v, "role": "predicted"} for i, c, ok, v in rows]
+
+
+# --------------------------------------------------------------------------- diffusive + drift
+
+DIFFUSIVE = SecondOrder("Ag:SiOxNy+drift", "pulse 2 V for 10 us", "pulse -2 V for 10 us", 10e-6, "wait 1 us",
+                        intervals=(), rates=(1e3, 3e3, 10e3, 30e3, 50e3, 80e3),
+                        delays=(12e-6, 15e-6, 20e-6, 50e-6, 100e-6, 300e-6))
+"""Spikes as the pair sees them; no reads in the protocols: the drift memristor's conductance is
+taken from its state (in the experiment it is measured on its own, the diffusive element off)."""
+
+
+def drift_change(device: Device, protocol: str) -> float:
+    """Relative change of the drift memristor's conductance G_m over ``protocol``."""
+    res = simulate(device, protocol, save="end")
+    p = device.params
+    g = lambda w: p.drift_min + (p.drift_max - p.drift_min) * w  # noqa: E731
+    return float(g(res["filament_fraction"].values[-1]) / g(p.initial_state) - 1.0)
+
+
+def diffusive_pair(parts=PARTS) -> dict:
+    """SRDP and STDP of the drift memristor behind a diffusive one."""
+    so = DIFFUSIVE
+    device = Device(so.preset)
+    out = {}
+    if "srdp" in parts:
+        out["srdp"] = {"rate_hz": list(so.rates), "change": [drift_change(device, so.srdp_protocol(r)) for r in so.rates]}
+    if "stdp" not in parts:
+        return out
+    far = 1000 * so.spike_length
+    low, high = 0.05, 0.95
+    while high - low > 1e-4:  # balanced state: far-apart pre and post spikes cancel
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if drift_change(Device(so.preset, initial_state=mid), so.stdp_protocol(far)) > 0 else (low, mid)
+    w0 = 0.5 * (low + high)
+    dts = sorted([-d for d in so.delays] + list(so.delays))
+    balanced = Device(so.preset, initial_state=w0)
+    out["stdp"] = {"dt_s": dts, "change": [drift_change(balanced, so.stdp_protocol(dt)) for dt in dts],
+                   "initial_state": w0}
+    return out
