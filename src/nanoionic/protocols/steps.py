@@ -17,6 +17,7 @@ from nanoionic._core.units import format_quantity
 MAX_VOLTAGE = 1e3  # largest |V| a step may ask for [V]
 MAX_DURATION = 1e9  # longest duration of one step [s]
 MAX_COUNT = 10**9  # most iterations of one repeat
+MIN_SWEEP_STEP = 1e-9  # smallest voltage change of one sweep leg [V]
 
 
 def _real(name: str, owner: str, value: object) -> float:
@@ -69,8 +70,11 @@ class Sweep:
         if len(raw) < 2:
             raise param_error("points", "sweep", "a sequence of at least 2 voltages", raw)
         points = tuple(_voltage("points", "sweep", p) for p in raw)
-        if any(a == b for a, b in zip(points, points[1:])):
-            raise param_error("points", "sweep", "a sequence whose consecutive voltages differ", points)
+        if any(0.0 < abs(p) < MIN_SWEEP_STEP for p in points):
+            raise param_error("points", "sweep", f"voltages of 0 V or of at least {MIN_SWEEP_STEP:g} V in magnitude", points)
+        if any(abs(a - b) < MIN_SWEEP_STEP for a, b in zip(points, points[1:])):
+            raise param_error("points", "sweep", f"a sequence whose consecutive voltages differ (by >= {MIN_SWEEP_STEP:g} V)",
+                              points)
         rate = _real("rate", "sweep", self.rate)
         if not (math.isfinite(rate) and rate > 0):
             raise param_error("rate", "sweep", "> 0 V/s", rate)

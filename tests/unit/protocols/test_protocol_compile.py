@@ -155,8 +155,8 @@ rates = st.floats(min_value=1e-2, max_value=1e6)
 
 @st.composite
 def sweeps(draw):
-    points = draw(st.lists(voltages, min_size=2, max_size=5))
-    points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+    points = [p if abs(p) >= 1e-9 else 0.0 for p in draw(st.lists(voltages, min_size=2, max_size=5))]
+    points = [p for i, p in enumerate(points) if i == 0 or abs(p - points[i - 1]) >= 1e-9]
     if len(points) < 2:
         points.append(points[-1] + 1.0 if points[-1] < 0 else points[-1] - 1.0)
     return Sweep(tuple(points), draw(rates))

@@ -179,8 +179,8 @@ rates = st.floats(min_value=1e-3, max_value=1e9)
 
 @st.composite
 def sweeps(draw):
-    points = draw(st.lists(voltages, min_size=2, max_size=5))
-    points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+    points = [p if abs(p) >= 1e-9 else 0.0 for p in draw(st.lists(voltages, min_size=2, max_size=5))]
+    points = [p for i, p in enumerate(points) if i == 0 or abs(p - points[i - 1]) >= 1e-9]
     if len(points) < 2:
         points.append(points[-1] + 1.0 if points[-1] < 0 else points[-1] - 1.0)
     return Sweep(tuple(points), draw(rates))
@@ -222,5 +222,5 @@ def test_round_trip_with_other_separators_and_case(protocol, sep, upper):
 
 def test_round_trip_of_awkward_values():
     p = Protocol((Pulse(1 / 3, 1e-7 / 3), Wait(5e-324), Hold(-0.1 + 0.2, math.pi),
-                  Sweep((-999.9999999999999, 1e-300), 0.1 + 0.2)))
+                  Sweep((-999.9999999999999, 1e-9 / 3 + 1e-9), 0.1 + 0.2)))
     assert parse_protocol(p.to_text()) == p

@@ -121,3 +121,10 @@ def test_format_quantity(value, unit, text):
 @given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(["V", "s", "V/s", "S"]))
 def test_format_quantity_reads_back_exactly(value, unit):
     assert parse_quantity(format_quantity(value, unit), unit) == value
+
+
+def test_sweep_points_below_a_nanovolt_are_refused():
+    with pytest.raises(ParameterError, match="at least 1e-09 V in magnitude"):
+        Sweep((-1.0, 5e-324, 1.0), 2.0)
+    with pytest.raises(ParameterError, match="differ"):
+        Sweep((0.0, 1e-10 + 1.0, 1.0), 2.0)
