@@ -2,7 +2,7 @@
 #
 #   make install   create .venv and install the pinned deps + the package (only when stale)
 #   make test      import-layer contract (lint-imports) + pytest on tests/ (2 xdist workers)
-#   make demo      reproduce the SVDP paper's Fig. 2 and Fig. 4 and the digits study into out/
+#   make demo      reproduce the SVDP paper's Fig. 2 and Fig. 4, the digits study and the review's synapses into out/
 #   make bench     run the benchmarks (python -m benchmarks); never part of `make test`
 #   make clean     remove outputs and caches (keeps .venv);  make distclean  also removes .venv
 
@@ -48,6 +48,7 @@ demo: $(STAMP)
 	$(BIN)/nanoionic reproduce svdp-device --out out/svdp-device
 	$(BIN)/nanoionic reproduce svdp-filter --out out/svdp-filter
 	$(BIN)/nanoionic reproduce svdp-digits --out out/svdp-digits
+	$(BIN)/nanoionic reproduce review-synapses --out out/review-synapses
 
 bench: $(STAMP) benchmarks/__init__.py
 	$(BIN)/python -m benchmarks

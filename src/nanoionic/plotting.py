@@ -300,7 +300,7 @@ def review_synapses_figures(rep, out_dir: Path) -> list[Path]:
               ("srdp", "Spike rate (Hz)", "ΔG / G after 10 spikes", "rate_hz", "change", False),
               ("stdp", "Δt = t_post − t_pre", "ΔG / G", "dt_s", "change", True)]
     for key, xlabel, ylabel, xk, yk, scaled in panels:
-        if key not in m["wox"]:
+        if key not in m.get("wox", {}):
             continue
         shown = [mod for mod in models if key in m.get(mod[0], {})]
         fig, axes = plt.subplots(1, len(shown), figsize=(5 * len(shown), 3.8))
@@ -315,4 +315,23 @@ def review_synapses_figures(rep, out_dir: Path) -> list[Path]:
                 ax.set_xscale("log")
             ax.grid(alpha=0.3, which="both")
         paths += save_figure(fig, out_dir, f"review_{key}")
+    if "metaplasticity" in m:
+        paths += metaplasticity_figure(m["metaplasticity"], out_dir)
     return paths
+
+
+def metaplasticity_figure(m: dict, out_dir: Path) -> list[Path]:
+    """States A/B under one pulse; later plasticity vs SET voltage and vs RESET amplitude."""
+    fig, (ax_ab, ax_set, ax_reset) = plt.subplots(1, 3, figsize=(14, 3.8))
+    for k, (name, st) in enumerate(m["states"].items()):
+        ax_ab.bar(k, 100 * st["change"], color="C2" if st["change"] > 0 else "C3")
+        ax_ab.text(k, 0, f"{name}\nG = {st['conductance_S'] * 1e6:.2f} µS", ha="center", va="bottom", fontsize=8)
+    ax_ab.set_xticks([0, 1], ["A (gap at top)", "B (gap at bottom)"]), ax_ab.axhline(0, color="k", lw=0.6)
+    ax_ab.set_ylabel(f"ΔG/G after '{m['identical_pulse']}' (%)"), ax_ab.set_title("Same conductance, opposite response", fontsize=9)
+    ax_set.plot(m["set_voltage_V"], m["set_plasticity"], "-o")
+    ax_set.set_xlabel("SET voltage of the last programming (V)"), ax_set.set_ylabel("later plasticity ΔG/G")
+    ax_reset.plot(np.abs(m["reset_voltage_V"]), m["reset_plasticity"], "-o", color="C1")
+    ax_reset.set_xlabel("RESET amplitude (V)"), ax_reset.set_ylabel("later plasticity ΔG/G")
+    for ax in (ax_set, ax_reset):
+        ax.grid(alpha=0.3), ax.set_title(f"from {m['compared_at_S'][0] * 1e6:.1f} µS, one '{m['test_pulse']}'", fontsize=9)
+    return save_figure(fig, out_dir, "review_metaplasticity")

@@ -59,7 +59,7 @@ def test_outputs_figures_protocols_and_claims(review):
     m, out = review
     data = json.loads((out / "metrics.json").read_text())
     assert all(c["pass"] for c in data["claims"]), [c for c in data["claims"] if not c["pass"]]
-    for stem in ("review_fig5_retention", "review_ppf", "review_srdp", "review_stdp"):
+    for stem in ("review_fig5_retention", "review_ppf", "review_srdp", "review_stdp", "review_metaplasticity"):
         assert (out / f"{stem}.png").exists()
     text = (out / "protocols" / "wox_stdp_pre_then_post.txt").read_text()
     assert "pulse -1.4 V for 1 ms" in text and "pulse 1.4 V for 1 ms" in text
@@ -79,3 +79,13 @@ def test_diffusive_element_is_volatile_and_gates_the_drift_memristor():
     d_low = abs(low["filament_fraction"].values[-1] - w0)
     d_high = high["filament_fraction"].values[-1] - w0
     assert d_high > 1e-4 and d_high > 1e3 * d_low
+
+
+def test_metaplastic_states_and_programming_history(review):
+    r = review[0]["metaplasticity"]
+    a, b = r["states"]["A"], r["states"]["B"]
+    assert a["conductance_S"] == pytest.approx(b["conductance_S"], rel=1e-6)  # same conductance
+    assert a["change"] < 0 < b["change"]  # opposite response to one identical pulse
+    assert np.all(np.diff(r["set_plasticity"]) > 0)  # higher SET voltage: more plastic later
+    assert np.all(np.diff(r["reset_plasticity"]) < 0)  # stronger RESET: less residual, less plastic
+    np.testing.assert_allclose(r["compared_at_S"], 2e-6, rtol=1e-4)  # all compared at one conductance

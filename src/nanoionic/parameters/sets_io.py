@@ -29,6 +29,7 @@ PRESETS = {
     "WOx/mobility": "WOx_DuLu2015.toml",
     "TaOx/thermal": "TaOx_KimLu2015.toml",
     "Ag:SiOxNy+drift": "AgSiOxNy-TaOx_WangYang2017.toml",
+    "TaOx/metaplastic": "TaOx_metaplastic.toml",
 }
 
 

@@ -8,6 +8,10 @@
   non-overlapping pre/post spikes.
 * A diffusive memristor in series with a drift memristor ("Ag:SiOxNy+drift", 2 V / 10 µs
   spikes, Fig. 7c,d): SRDP and STDP of the non-volatile drift memristor.
+* Metaplasticity ("TaOx/metaplastic", complementary switching): states A and B of equal
+  conductance (gap at the top or at the bottom) answer one identical pulse with opposite signs;
+  the later plasticity (ΔG/G of one 1.15 V / 0.2 ms pulse, from the same conductance) grows with
+  the SET voltage of the last programming and falls with the RESET amplitude.
 
 Every behaviour comes out of the models' state equations; the protocols (written in the
 protocol grammar, ``PROTOCOLS``) only place pulses in time. STDP spikes as the device sees them:
@@ -28,9 +32,10 @@ from nanoionic.reproductions._common import Reproduction, monotonic
 from nanoionic.simulation import Device, read_conductance, simulate
 
 RETENTION_PULSES = (5, 40)
-PARTS = ("retention", "ppf", "srdp", "stdp")
+PARTS = ("retention", "ppf", "srdp", "stdp", "metaplasticity")
 """Behaviours, each also a reproduction of its own (``review-<part>``)."""
-STEPS = ("STM/LTM retention", "WOx mobility model", "TaOx thermal model", "diffusive + drift pair")
+STEPS = ("STM/LTM retention", "WOx mobility model", "TaOx thermal model", "diffusive + drift pair",
+         "metaplastic filament")
 
 
 def fmt(seconds: float) -> str:
@@ -183,6 +188,9 @@ def run(progress: Callable[[str], None] | None = None, parts=PARTS) -> Reproduct
     if "srdp" in parts or "stdp" in parts:
         m["diffusive"] = diffusive_pair(parts)
     tick(STEPS[3])
+    if "metaplasticity" in parts:
+        m["metaplasticity"] = metaplasticity()
+    tick(STEPS[4])
     return Reproduction(metrics=m, data={"protocols": protocols(parts)}, comparison=[], checks=claim_checks(m))
 
 
@@ -225,6 +233,8 @@ def claim_checks(m: dict) -> list[dict]:
     rows += _window_checks("taox", "Fig. 7a,b (TaOx heat)", m["taox"])
     if "diffusive" in m:
         rows += _window_checks("diffusive", "Fig. 7c,d (diffusive + drift)", m["diffusive"])
+    if "metaplasticity" in m:
+        rows += _metaplastic_checks(m["metaplasticity"])
     return [{"id": i, "claim": c, "pass": bool(ok), "value": v, "role": "predicted"} for i, c, ok, v in rows]
 
 
@@ -265,3 +275,67 @@ def diffusive_pair(parts=PARTS) -> dict:
     out["stdp"] = {"dt_s": dts, "change": [drift_change(balanced, so.stdp_protocol(dt)) for dt in dts],
                    "initial_state": w0}
     return out
+
+
+# --------------------------------------------------------------------------- metaplasticity
+
+META = "TaOx/metaplastic"
+META_TEST_PULSE = "pulse 1.15 V for 0.2 ms"
+META_TARGET = 2e-6
+"""Conductance [S] every programmed state is brought to before its plasticity is measured."""
+SET_VOLTAGES = (1.2, 1.3, 1.4, 1.5)
+RESET_VOLTAGES = (-1.0, -1.2, -1.4, -1.6)
+
+
+def read_after(device: Device, protocol: str) -> float:
+    """Conductance [S] read at 0.1 V after ``protocol``."""
+    return float(read_conductance(simulate(device, f"{protocol}; read 0.1 V for 10 us", save="reads")).values[-1])
+
+
+def reset_to_target(device: Device, history: str, v_reset: float) -> str:
+    """``history`` plus a RESET pulse at ``v_reset`` [V] whose length (bisection on log t) brings
+    the conductance to META_TARGET: states compared at one conductance."""
+    lo, hi = np.log(1e-7), np.log(0.1)
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        g = read_after(device, f"{history}; pulse {v_reset:g} V for {fmt(float(f'{np.exp(mid):.9g}'))}")
+        lo, hi = (mid, hi) if g > META_TARGET else (lo, mid)
+    return f"{history}; pulse {v_reset:g} V for {fmt(float(f'{np.exp(0.5 * (lo + hi)):.9g}'))}"
+
+
+def plasticity_after(device: Device, protocol: str) -> dict:
+    g = read_conductance(simulate(device, f"{protocol}; read 0.1 V for 10 us; {META_TEST_PULSE}; wait 1 ms; "
+                                          "read 0.1 V for 10 us", save="reads")).values
+    return {"conductance_S": float(g[0]), "change": float(g[-1] / g[0] - 1.0)}
+
+
+def metaplasticity() -> dict:
+    device = Device(META)
+    ab = {}
+    for state, history in (("A", "pulse 1.2 V for 2 ms"), ("B", "pulse -1.2 V for 2 ms")):
+        g = read_conductance(simulate(device, f"{history}; wait 1 ms; read 0.1 V for 10 us; pulse 1 V for 1 ms; "
+                                              "wait 1 ms; read 0.1 V for 10 us", save="reads")).values
+        ab[state] = {"history": history, "conductance_S": float(g[0]), "change": float(g[-1] / g[0] - 1.0)}
+    set_runs = [plasticity_after(device, reset_to_target(device, f"pulse -1.4 V for 5 ms; pulse {v:g} V for 0.3 ms", -1.2))
+                for v in SET_VOLTAGES]
+    reset_runs = [plasticity_after(device, reset_to_target(device, "wait 1 us", v)) for v in RESET_VOLTAGES]
+    return {"states": ab, "identical_pulse": "pulse 1 V for 1 ms", "test_pulse": META_TEST_PULSE,
+            "set_voltage_V": list(SET_VOLTAGES), "set_plasticity": [r["change"] for r in set_runs],
+            "reset_voltage_V": list(RESET_VOLTAGES), "reset_plasticity": [r["change"] for r in reset_runs],
+            "compared_at_S": [r["conductance_S"] for r in set_runs + reset_runs]}
+
+
+def _metaplastic_checks(r: dict) -> list[tuple]:
+    a, b = r["states"]["A"], r["states"]["B"]
+    same = abs(a["conductance_S"] / b["conductance_S"] - 1.0) < 1e-6
+    return [
+        ("metaplasticity", "states A and B of equal conductance respond to one pulse with opposite signs",
+         same and a["change"] * b["change"] < 0,
+         f"G {a['conductance_S']:.3g} / {b['conductance_S']:.3g} S; dG/G {a['change']:+.3g} (A) vs {b['change']:+.3g} (B)"),
+        ("metaplasticity", "higher pre-programming SET voltage -> larger later plasticity",
+         monotonic(r["set_plasticity"], +1),
+         ", ".join(f"{v:g} V: {c:+.3g}" for v, c in zip(r["set_voltage_V"], r["set_plasticity"]))),
+        ("metaplasticity", "stronger RESET -> fewer residual vacancies -> smaller later plasticity",
+         monotonic(r["reset_plasticity"], -1),
+         ", ".join(f"{v:g} V: {c:+.3g}" for v, c in zip(r["reset_voltage_V"], r["reset_plasticity"]))),
+    ]
