@@ -317,6 +317,8 @@ def review_synapses_figures(rep, out_dir: Path) -> list[Path]:
         paths += save_figure(fig, out_dir, f"review_{key}")
     if "metaplasticity" in m:
         paths += metaplasticity_figure(m["metaplasticity"], out_dir)
+    if "coupling" in m:
+        paths += coupling_figure(m["coupling"], out_dir)
     return paths
 
 
@@ -335,3 +337,22 @@ def metaplasticity_figure(m: dict, out_dir: Path) -> list[Path]:
     for ax in (ax_set, ax_reset):
         ax.grid(alpha=0.3), ax.set_title(f"from {m['compared_at_S'][0] * 1e6:.1f} µS, one '{m['test_pulse']}'", fontsize=9)
     return save_figure(fig, out_dir, "review_metaplasticity")
+
+
+def coupling_figure(r: dict, out_dir: Path) -> list[Path]:
+    """Competition and cooperation of two channels, and the four-channel network."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+    for ax, key, title in ((axes[0], "competition", "Competition (limited Li between D0 and D1)"),
+                           (axes[1], "cooperation", "Cooperation (Li beyond D0 only)")):
+        c = r[key]
+        ax.bar([0, 1, 2], [c["initial_uS"], c["channel1_alone_uS"], c["channel1_after_channel0_uS"]],
+               color=["0.6", "C0", "C1"])
+        ax.set_xticks([0, 1, 2], ["D1 before", "D1 trained alone", "D1 trained after D0"], fontsize=8)
+        ax.set_ylabel("D1 conductance (µS)"), ax.set_title(title, fontsize=9), ax.grid(alpha=0.3, axis="y")
+    net = r["network"]
+    axes[2].bar(np.arange(4), 100 * np.array(net["relative_change"]), color=["C0", "C3", "C0", "C0"])
+    axes[2].set_yscale("symlog", linthresh=1.0)
+    axes[2].set_xticks(np.arange(4), [f"D{k}" for k in range(4)])
+    axes[2].set_ylabel("ΔG/G (%)"), axes[2].set_title(f"Programming {net['programmed']} changes the others", fontsize=9)
+    axes[2].grid(alpha=0.3, axis="y")
+    return save_figure(fig, out_dir, "review_coupling")

@@ -22,7 +22,7 @@ from nanoionic.models.base import ZERO_BIAS, params_n_devices
 from nanoionic.models.registry import get_model
 from nanoionic.parameters import ParameterSet, load_parameter_set
 from nanoionic.protocols import compile_protocol
-from nanoionic.protocols.waveform import KIND, Waveform
+from nanoionic.protocols.waveform import KIND, Waveform, merge_terminals
 
 
 
@@ -87,8 +87,19 @@ def _check_variability(params, variability: dict[str, float]) -> dict[str, float
     return dict(variability)
 
 
-def as_waveform(protocol) -> Waveform:
-    """A Waveform from protocol text, a Protocol, steps, or a Waveform (returned as is)."""
+def as_waveform(protocol, terminals: tuple[str, ...] = ()) -> Waveform:
+    """A Waveform from protocol text, a Protocol, steps, or a Waveform (returned as is); for a
+    multi-terminal model, a dict {terminal: protocol} (terminals left out stay at 0 V)."""
+    if isinstance(protocol, dict):
+        if not terminals:
+            raise param_error("protocol", "simulate", "one protocol (the model has two terminals)", sorted(protocol))
+        unknown = sorted(set(protocol) - set(terminals))
+        if unknown:
+            raise unknown_name_error("terminal", unknown[0], terminals)
+        return merge_terminals({k: as_waveform(v) for k, v in protocol.items()}, terminals)
+    if terminals and not (isinstance(protocol, Waveform) and protocol.terminals):
+        raise param_error("protocol", "simulate", f"a dict {{terminal: protocol}} over the terminals {terminals}",
+                          type(protocol).__name__)
     if isinstance(protocol, Waveform):
         return protocol
     return compile_protocol(protocol)
@@ -123,7 +134,7 @@ def simulate(device: "Device | Crossbar | str", protocol, *, n_devices: int | No
         device = Device(device)
     if n_devices is not None and (not isinstance(n_devices, (int, np.integer)) or n_devices < 1):
         raise param_error("n_devices", "simulate", "a positive integer or None", n_devices)
-    waveform = as_waveform(protocol)
+    waveform = as_waveform(protocol, device.model.terminals)
     n = 1 if n_devices is None else int(n_devices)
     params = device.sample_params(n, seed)
     traj = integrate(device.model, params, waveform, state0, n_devices=n, method=method, save=save,
@@ -133,6 +144,8 @@ def simulate(device: "Device | Crossbar | str", protocol, *, n_devices: int | No
 
 def _to_dataset(device: Device, params, waveform: Waveform, traj, *, squeeze: bool, seed) -> xr.Dataset:
     model = device.model
+    if model.terminals:
+        return _terminal_dataset(device, params, waveform, traj, squeeze=squeeze, seed=seed)
     current, conductance = _currents(model, params, traj)
     seg = traj.segment_index
     coords = {
@@ -162,6 +175,36 @@ def _to_dataset(device: Device, params, waveform: Waveform, traj, *, squeeze: bo
         "method": traj.method,
         "nanoionic_version": _version(),
     }
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _terminal_dataset(device: Device, params, waveform: Waveform, traj, *, squeeze: bool, seed) -> xr.Dataset:
+    """Result of a multi-terminal model: voltage (time, terminal), current and conductance
+    (time, terminal[, device]) — the conductance of each terminal's path is I/V (low-field limit
+    at |V| < 1 mV), states (time[, device])."""
+    model = device.model
+    n_t = traj.time.size
+    current = np.empty((n_t, len(model.terminals), traj.n_devices))
+    conductance = np.empty_like(current)
+    for k in range(n_t):
+        v = traj.voltage[k]
+        v_eval = np.where(np.abs(v) >= ZERO_BIAS, v, ZERO_BIAS)
+        current[k] = model.current(traj.state[k], v, params)
+        conductance[k] = model.current(traj.state[k], v_eval, params) / v_eval[:, None]
+    seg = traj.segment_index
+    dims = ("time", "terminal") if squeeze else ("time", "terminal", "device")
+    pick = (lambda a: a[..., 0]) if squeeze else (lambda a: a)
+    data = {"voltage": (("time", "terminal"), traj.voltage, {"units": "V"}),
+            "current": (dims, pick(current), {"units": "A"}),
+            "conductance": (dims, pick(conductance), {"units": "S", "definition": "I/V per terminal (low-field at 0 V)"})}
+    state_dims = ("time",) if squeeze else ("time", "device")
+    for i, name in enumerate(model.state_names):
+        data[name] = (state_dims, traj.state[:, i, 0] if squeeze else traj.state[:, i, :], {"units": "1"})
+    coords = {"time": ("time", traj.time, {"units": "s"}), "terminal": list(model.terminals), "segment": ("time", seg),
+              "is_read": ("time", (waveform.kind[seg] == KIND["read"]) & _is_segment_end(traj, waveform))}
+    attrs = {"model": model.name, "device": device.name, "parameters": json.dumps(_params_json(params)),
+             "protocol": waveform.text, "seed": -1 if seed is None else int(seed), "method": traj.method,
+             "nanoionic_version": _version()}
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 

@@ -59,7 +59,8 @@ def test_outputs_figures_protocols_and_claims(review):
     m, out = review
     data = json.loads((out / "metrics.json").read_text())
     assert all(c["pass"] for c in data["claims"]), [c for c in data["claims"] if not c["pass"]]
-    for stem in ("review_fig5_retention", "review_ppf", "review_srdp", "review_stdp", "review_metaplasticity"):
+    for stem in ("review_fig5_retention", "review_ppf", "review_srdp", "review_stdp", "review_metaplasticity",
+                 "review_coupling"):
         assert (out / f"{stem}.png").exists()
     text = (out / "protocols" / "wox_stdp_pre_then_post.txt").read_text()
     assert "pulse -1.4 V for 1 ms" in text and "pulse 1.4 V for 1 ms" in text
@@ -89,3 +90,15 @@ def test_metaplastic_states_and_programming_history(review):
     assert np.all(np.diff(r["set_plasticity"]) > 0)  # higher SET voltage: more plastic later
     assert np.all(np.diff(r["reset_plasticity"]) < 0)  # stronger RESET: less residual, less plastic
     np.testing.assert_allclose(r["compared_at_S"], 2e-6, rtol=1e-4)  # all compared at one conductance
+
+
+def test_coupled_reservoir_competition_cooperation_network(review):
+    r = review[0]["coupling"]
+    comp, coop, net = r["competition"], r["cooperation"], r["network"]
+    gain_alone = comp["channel1_alone_uS"] - comp["initial_uS"]
+    gain_after = comp["channel1_after_channel0_uS"] - comp["initial_uS"]
+    assert 0 <= gain_after < 0.5 * gain_alone  # competition for limited Li
+    assert coop["channel1_after_channel0_uS"] - coop["initial_uS"] > 10 * (coop["channel1_alone_uS"] - coop["initial_uS"])
+    changes = np.array(net["relative_change"])
+    assert changes[1] > 1.0 and np.all(np.abs(np.delete(changes, 1)) > 1e-3)  # one programmed, all change
+    assert r["max_inventory_drift"] < 1e-12

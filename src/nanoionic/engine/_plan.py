@@ -41,7 +41,8 @@ class Trajectory:
     Attributes
     ----------
     time : (n_t,) saved times [s].
-    voltage : (n_t,) waveform voltage paired with each saved state [V]. At a segment edge this is
+    voltage : (n_t,) waveform voltage paired with each saved state [V] ((n_t, n_terminals) for a
+        multi-terminal waveform). At a segment edge this is
         the *left limit*, the voltage of the segment that just ended: the state at the end of a
         pulse is paired with the pulse voltage (the next segment starts with its own voltage).
         At t = 0 it is the first segment's start voltage.
@@ -95,15 +96,15 @@ class _Piece:
 
     t0: float
     t1: float
-    v0: float
-    v1: float
+    v0: float | np.ndarray  # (n_terminals,) for multi-terminal waveforms
+    v1: float | np.ndarray
     seg: int
     base: int  # base number of constant sub-intervals (1 on constant pieces)
     n_save: int  # 0: nothing saved; else the ends of n_save equal sub-intervals are saved
 
     @property
     def is_ramp(self) -> bool:
-        return self.v0 != self.v1
+        return bool(np.any(self.v0 != self.v1))
 
     def voltage(self, t: float) -> float:
         """V(t) [V] on this piece (exact on ramps)."""
@@ -136,7 +137,7 @@ def _plan(wf: Waveform, save, ramp_steps) -> list[_Piece]:
         cuts = [t_a, *interior.get(i, []), t_b]
         for a, b in zip(cuts[:-1], cuts[1:]):
             v0, v1 = _seg_voltage(wf, i, a), _seg_voltage(wf, i, b)
-            base = 1 if v0 == v1 else _base_steps(v1 - v0, ramp_steps)
+            base = 1 if np.all(v0 == v1) else _base_steps(float(np.max(np.abs(np.subtract(v1, v0)))), ramp_steps)
             at_end = b == t_b
             if isinstance(save, str):
                 wanted = {"segments": at_end, "end": at_end and i == last,
@@ -148,11 +149,11 @@ def _plan(wf: Waveform, save, ramp_steps) -> list[_Piece]:
     return pieces
 
 
-def _seg_voltage(wf: Waveform, i: int, t: float) -> float:
+def _seg_voltage(wf: Waveform, i: int, t: float):
+    """V at t on segment i: a float, or an (n_terminals,) array for multi-terminal waveforms."""
     frac = min(1.0, max(0.0, (t - wf.t_start[i]) / wf.duration[i]))
-    if frac == 1.0:
-        return float(wf.v_end[i])
-    return float(wf.v_start[i] + frac * (wf.v_end[i] - wf.v_start[i]))
+    value = wf.v_end[i] if frac == 1.0 else wf.v_start[i] + frac * (wf.v_end[i] - wf.v_start[i])
+    return np.array(value, dtype=float) if np.ndim(value) else float(value)
 
 
 def _save_times(wf: Waveform, save):
@@ -193,7 +194,7 @@ class _Recorder:
         if not active.all():
             block[:, :, ~active] = np.nan
         self.t.extend(float(t) for t in ts)
-        self.v.extend(float(v) for v in vs)
+        self.v.extend(np.array(v, dtype=float) if np.ndim(v) else float(v) for v in vs)
         self.seg.extend(int(s) for s in segs)
         self.blocks.append(block)
 

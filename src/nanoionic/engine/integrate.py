@@ -55,8 +55,10 @@ __all__ = ["STATUS_NAMES", "Trajectory", "integrate", "trajectory_current", "OK"
 
 
 def trajectory_current(model, params, traj: Trajectory) -> np.ndarray:
-    """Device current at every saved point, (n_t, n_devices) [A]."""
-    out = np.empty((traj.time.size, traj.n_devices))
+    """Device current at every saved point [A]: (n_t, n_devices), or (n_t, n_terminals,
+    n_devices) for a multi-terminal model (one current per terminal)."""
+    shape = (traj.time.size, len(model.terminals), traj.n_devices) if model.terminals else (traj.time.size, traj.n_devices)
+    out = np.empty(shape)
     for k in range(traj.time.size):
         out[k] = model.current(traj.state[k], traj.voltage[k], params)
     return out
@@ -98,6 +100,7 @@ def integrate(model, params, waveform: Waveform, state0=None, *, n_devices: int 
     """
     opts = _Options.validate(method, save, ramp_steps, ramp_tol, rtol, atol, max_steps, throw)
     _check_waveform(waveform)
+    _check_terminals(model, waveform, opts.method)
     n = _resolve_n_devices(model, params, state0, n_devices)
     state = _initial_state(model, params, state0, n)
     chosen = _choose_method(model, opts.method)
@@ -106,7 +109,7 @@ def integrate(model, params, waveform: Waveform, state0=None, *, n_devices: int 
     run = _Run(model, params, n, opts, chosen)
     rec = _Recorder()
     if opts.save_initial:
-        rec.add(0.0, float(waveform.v_start[0]), 0, state, run.active)
+        rec.add(0.0, waveform.v_start[0], 0, state, run.active)
     runner = {"exact": _run_exact, "rk45": _run_adaptive, "implicit": _run_adaptive}[chosen]
     runner(run, pieces, state, rec)
     return run.trajectory(rec)
@@ -186,6 +189,20 @@ def _check_waveform(waveform) -> None:
                           d[~(np.isfinite(d) & (d > 0))][0])
     if not (np.all(np.isfinite(waveform.v_start)) and np.all(np.isfinite(waveform.v_end))):
         raise param_error("waveform", _OWNER, "made of finite voltages", "non-finite voltage")
+
+
+def _check_terminals(model, waveform: Waveform, method: str) -> None:
+    """A multi-terminal model needs a waveform with one voltage column per terminal (in the
+    model's ``terminals`` order) and an adaptive method; a two-terminal model a 1-D waveform."""
+    terminals = tuple(getattr(model, "terminals", ()))
+    columns = waveform.v_start.shape[1] if waveform.v_start.ndim == 2 else 0
+    if terminals and (columns != len(terminals) or tuple(waveform.terminals) != terminals):
+        raise param_error("waveform", _OWNER, f"one voltage per terminal {terminals} of model {model.name!r} "
+                          "(protocols.merge_terminals)", tuple(waveform.terminals) or "a two-terminal waveform")
+    if not terminals and columns:
+        raise param_error("waveform", _OWNER, f"a two-terminal waveform for model {model.name!r}", waveform.terminals)
+    if terminals and method == "exact":
+        raise param_error("method", _OWNER, "'auto', 'rk45' or 'implicit' for a multi-terminal model", method)
 
 
 def _resolve_n_devices(model, params, state0, n_devices) -> int:

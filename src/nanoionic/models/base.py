@@ -119,6 +119,13 @@ class DeviceModel:
     operating_voltage : typical drive amplitude [V] (the test harness sweeps and pulses at
         multiples of it).
     time_scale : typical pulse length [s] (the harness's durations are multiples of it).
+    terminals : names of independently driven voltages of a multi-terminal or coupled model (()
+        for a two-terminal device). Such a model gets ``v`` shaped (n_terminals,) in ``rates`` and
+        ``current`` (the same voltages for every device of a batch), returns one current per
+        terminal, (n_terminals, n_devices), and is integrated by the adaptive methods from a
+        waveform with one voltage column per terminal (``protocols.merge_terminals``).
+    conserved_weights : weights w of a conserved inventory Σ w·x of non-negative states (a shared
+        ion reservoir); the adaptive methods then keep it to round-off after every step.
     """
 
     name: ClassVar[str] = ""
@@ -129,6 +136,8 @@ class DeviceModel:
     stiff: ClassVar[bool] = False
     operating_voltage: ClassVar[float] = 10.0
     time_scale: ClassVar[float] = 0.1
+    terminals: ClassVar[tuple[str, ...]] = ()
+    conserved_weights: ClassVar[tuple[float, ...] | None] = None
 
     @property
     def n_states(self) -> int:

@@ -6,6 +6,7 @@ from nanoionic._core.errors import unknown_name_error
 from nanoionic.models.base import DeviceModel
 from nanoionic.models.diffusive_drift import DiffusiveDriftModel
 from nanoionic.models.interface_hopping import InterfaceHoppingModel
+from nanoionic.models.li_reservoir import LiReservoirModel
 from nanoionic.models.metaplastic_filament import MetaplasticFilamentModel
 from nanoionic.models.taox_thermal import TaOxThermalModel
 from nanoionic.models.vcm_filament import VCMFilamentModel
@@ -18,6 +19,7 @@ MODELS: dict[str, type[DeviceModel]] = {
     TaOxThermalModel.name: TaOxThermalModel,
     DiffusiveDriftModel.name: DiffusiveDriftModel,
     MetaplasticFilamentModel.name: MetaplasticFilamentModel,
+    LiReservoirModel.name: LiReservoirModel,
 }
 
 

@@ -30,6 +30,7 @@ PRESETS = {
     "TaOx/thermal": "TaOx_KimLu2015.toml",
     "Ag:SiOxNy+drift": "AgSiOxNy-TaOx_WangYang2017.toml",
     "TaOx/metaplastic": "TaOx_metaplastic.toml",
+    "LixMoS2/4-channel": "LixMoS2_ZhuLu2019.toml",
 }
 
 

@@ -8,6 +8,8 @@
   non-overlapping pre/post spikes.
 * A diffusive memristor in series with a drift memristor ("Ag:SiOxNy+drift", 2 V / 10 µs
   spikes, Fig. 7c,d): SRDP and STDP of the non-volatile drift memristor.
+* Heterosynaptic coupling ("LixMoS2/4-channel", four channels sharing a conserved Li inventory):
+  competition, cooperation, and a network where programming one channel changes the others.
 * Metaplasticity ("TaOx/metaplastic", complementary switching): states A and B of equal
   conductance (gap at the top or at the bottom) answer one identical pulse with opposite signs;
   the later plasticity (ΔG/G of one 1.15 V / 0.2 ms pulse, from the same conductance) grows with
@@ -32,10 +34,10 @@ from nanoionic.reproductions._common import Reproduction, monotonic
 from nanoionic.simulation import Device, read_conductance, simulate
 
 RETENTION_PULSES = (5, 40)
-PARTS = ("retention", "ppf", "srdp", "stdp", "metaplasticity")
+PARTS = ("retention", "ppf", "srdp", "stdp", "metaplasticity", "coupling")
 """Behaviours, each also a reproduction of its own (``review-<part>``)."""
 STEPS = ("STM/LTM retention", "WOx mobility model", "TaOx thermal model", "diffusive + drift pair",
-         "metaplastic filament")
+         "metaplastic filament", "coupled Li reservoir")
 
 
 def fmt(seconds: float) -> str:
@@ -191,6 +193,9 @@ def run(progress: Callable[[str], None] | None = None, parts=PARTS) -> Reproduct
     if "metaplasticity" in parts:
         m["metaplasticity"] = metaplasticity()
     tick(STEPS[4])
+    if "coupling" in parts:
+        m["coupling"] = coupling()
+    tick(STEPS[5])
     return Reproduction(metrics=m, data={"protocols": protocols(parts)}, comparison=[], checks=claim_checks(m))
 
 
@@ -235,6 +240,8 @@ def claim_checks(m: dict) -> list[dict]:
         rows += _window_checks("diffusive", "Fig. 7c,d (diffusive + drift)", m["diffusive"])
     if "metaplasticity" in m:
         rows += _metaplastic_checks(m["metaplasticity"])
+    if "coupling" in m:
+        rows += _coupling_checks(m["coupling"])
     return [{"id": i, "claim": c, "pass": bool(ok), "value": v, "role": "predicted"} for i, c, ok, v in rows]
 
 
@@ -338,4 +345,76 @@ def _metaplastic_checks(r: dict) -> list[tuple]:
         ("metaplasticity", "stronger RESET -> fewer residual vacancies -> smaller later plasticity",
          monotonic(r["reset_plasticity"], -1),
          ", ".join(f"{v:g} V: {c:+.3g}" for v, c in zip(r["reset_voltage_V"], r["reset_plasticity"]))),
+    ]
+
+
+# --------------------------------------------------------------------------- coupled reservoir
+
+LI = "LixMoS2/4-channel"
+LI_TRAIN = "repeat 10 { pulse 5 V for 10 ms; wait 10 ms }"
+LI_READ = "read 0.1 V for 1 ms"
+
+
+def li_run(device: Device, drives: dict[str, str], state0=None):
+    """Run {terminal: protocol} on the coupled device; return the final state (n_states,)."""
+    res = simulate(device, drives, state0=state0, save="end", rtol=1e-10, atol=1e-13)
+    return np.array([res[k].values[-1] for k in device.model.state_names])
+
+
+def li_conductance(device: Device, state) -> np.ndarray:
+    """(4,) channel conductances [S] of a state."""
+    return device.model.conductance(np.asarray(state)[:, None], device.params)[:, 0]
+
+
+def coupling() -> dict:
+    """Competition, cooperation and a four-device network, with the Li inventory checked."""
+    from nanoionic.models.li_reservoir import total_li
+
+    out, drift = {}, []
+    limited = Device(LI, initial_region=1, initial_inventory=0.5)  # Li only between channels 0 and 1
+    s0 = limited.model.initial_state(limited.params, 1)[:, 0]
+    alone = li_run(limited, {"D1": LI_TRAIN})
+    first = li_run(limited, {"D0": LI_TRAIN})
+    after = li_run(limited, {"D1": LI_TRAIN}, state0=first)
+    g0 = li_conductance(limited, s0)[1]
+    out["competition"] = {"channel1_alone_uS": li_conductance(limited, alone)[1] * 1e6,
+                          "channel1_after_channel0_uS": li_conductance(limited, after)[1] * 1e6, "initial_uS": g0 * 1e6}
+    drift += [total_li(x[:, None])[0] / total_li(s0[:, None])[0] - 1 for x in (alone, first, after)]
+    remote = Device(LI, initial_region=0, initial_inventory=1.0)  # Li only beyond channel 0
+    s0 = remote.model.initial_state(remote.params, 1)[:, 0]
+    alone = li_run(remote, {"D1": "wait 1 s; " + LI_TRAIN})
+    first = li_run(remote, {"D0": LI_TRAIN + "; wait 1 s"})
+    after = li_run(remote, {"D1": LI_TRAIN}, state0=first)
+    out["cooperation"] = {"channel1_alone_uS": li_conductance(remote, alone)[1] * 1e6,
+                          "channel1_after_channel0_uS": li_conductance(remote, after)[1] * 1e6,
+                          "initial_uS": li_conductance(remote, s0)[1] * 1e6}
+    drift += [total_li(x[:, None])[0] / total_li(s0[:, None])[0] - 1 for x in (alone, first, after)]
+    network = Device(LI)
+    spread = np.zeros(len(network.model.state_names))
+    spread[4:] = 0.3  # 0.3 channel capacities in every film region, channels empty
+    rested = li_run(network, {"D0": "wait 2 s"}, state0=spread)  # settle the exchange at 0 V
+    programmed = li_run(network, {"D1": LI_TRAIN + "; wait 1 s"}, state0=rested)
+    before, after = li_conductance(network, rested), li_conductance(network, programmed)
+    out["network"] = {"programmed": "D1", "before_uS": (before * 1e6).tolist(), "after_uS": (after * 1e6).tolist(),
+                      "relative_change": (after / before - 1).tolist()}
+    drift += [total_li(x[:, None])[0] / total_li(spread[:, None])[0] - 1 for x in (rested, programmed)]
+    out["max_inventory_drift"] = float(np.max(np.abs(drift)))
+    return out
+
+
+def _coupling_checks(r: dict) -> list[tuple]:
+    comp, coop, net = r["competition"], r["cooperation"], r["network"]
+    others = [c for k, c in enumerate(net["relative_change"]) if k != 1]
+    return [
+        ("coupling", "competition: a neighbour's potentiation leaves less Li (smaller gain)",
+         comp["channel1_after_channel0_uS"] - comp["initial_uS"] < 0.5 * (comp["channel1_alone_uS"] - comp["initial_uS"]),
+         f"channel 1: {comp['channel1_alone_uS']:.3g} uS alone vs {comp['channel1_after_channel0_uS']:.3g} uS after channel 0"),
+        ("coupling", "cooperation: potentiating channel 0 brings Li to channel 1",
+         coop["channel1_after_channel0_uS"] - coop["initial_uS"] > 10 * (coop["channel1_alone_uS"] - coop["initial_uS"]),
+         f"channel 1: {coop['channel1_alone_uS']:.3g} uS alone vs {coop['channel1_after_channel0_uS']:.3g} uS after channel 0"),
+        ("coupling", "network: programming channel 1 changes the other three",
+         all(abs(c) > 1e-3 for c in others) and net["relative_change"][1] > 1,
+         ", ".join(f"D{k} {c:+.3g}" for k, c in enumerate(net["relative_change"]))),
+        ("coupling", "Li conserved to 1e-12 (relative)", r["max_inventory_drift"] < 1e-12,
+         f"max drift {r['max_inventory_drift']:.2g}"),
     ]

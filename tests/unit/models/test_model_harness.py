@@ -24,7 +24,7 @@ from nanoionic.engine import integrate
 from nanoionic.engine.integrate import trajectory_current
 from nanoionic.models.registry import MODELS, get_model
 from nanoionic.parameters import load_parameter_set, preset_names
-from nanoionic.protocols import compile_protocol
+from nanoionic.protocols import compile_protocol, merge_terminals
 from nanoionic.protocols.waveform import KIND, Waveform
 
 # Models whose states are fractions of one conserved inventory (their sum is at most 1).
@@ -58,6 +58,20 @@ def _v(model, volts):
 
 def _t(model, seconds):
     return np.asarray(seconds, dtype=float) * model.time_scale / 0.1
+
+
+def _on_terminals(model, wf):
+    """A two-terminal waveform as the drive of a multi-terminal model's first terminal."""
+    return merge_terminals({model.terminals[0]: wf}, model.terminals) if model.terminals else wf
+
+
+def _terminal_volts(model, v):
+    """A voltage as a multi-terminal model takes it: on the first terminal, 0 V on the others."""
+    if not model.terminals:
+        return v
+    out = np.zeros(len(model.terminals))
+    out[0] = v
+    return out
 
 
 def _train(model, n, volts):
@@ -98,7 +112,7 @@ def _random_waveform(spec, model) -> Waveform:
         else:
             dur.append(d); v0.append(v); v1.append(v); kind.append(KIND["pulse"])
         v_prev = v1[-1]
-    return Waveform.from_segments(dur, v0, v1, kind=kind)
+    return _on_terminals(model, Waveform.from_segments(dur, v0, v1, kind=kind))
 
 
 @pytest.mark.parametrize("name,preset", CASES)
@@ -150,9 +164,9 @@ def _random_state(model, frac, share):
 def test_current_is_exactly_zero_at_zero_volts(name, preset, frac, share):
     model, params = _setup(name, preset)
     x = _random_state(model, frac, share)
-    assert model.current(x, 0.0, params)[0] == 0.0
-    assert model.current(x, -0.0, params)[0] == 0.0
-    assert model.current(x, float(_v(model, 1e-3)), params)[0] > 0.0  # and not zero everywhere
+    assert np.all(model.current(x, _terminal_volts(model, 0.0), params) == 0.0)
+    assert np.all(model.current(x, _terminal_volts(model, -0.0), params) == 0.0)
+    assert model.current(x, _terminal_volts(model, float(_v(model, 1e-3))), params)[0] > 0.0  # not zero everywhere
 
 
 @pytest.mark.parametrize("name,preset", CASES)
@@ -162,13 +176,15 @@ def test_sinusoidal_drive_gives_pinched_loop_with_area(name, preset):
     model, params = _setup(name, preset)
     n, period = 200, float(_t(model, 40.0))
     v = _v(model, 10.0) * np.sin(2 * np.pi * (np.arange(n) + 0.5) / n)
-    wf = Waveform.from_segments(np.full(n, period / n), v, v)
+    wf = _on_terminals(model, Waveform.from_segments(np.full(n, period / n), v, v))
     traj = integrate(model, params, wf)
     volt, states = traj.voltage[1:], traj.state[1:]
-    cur = trajectory_current(model, params, traj)[1:, 0]
+    cur = trajectory_current(model, params, traj)[1:, ..., 0]
+    if model.terminals:  # the loop of the driven (first) terminal
+        volt, cur = volt[:, 0], cur[:, 0]
     # pinched: at every visited state the current at 0 V is exactly zero
     for x in states:
-        assert model.current(x, 0.0, params)[0] == 0.0
+        assert np.all(model.current(x, _terminal_volts(model, 0.0), params) == 0.0)
     # loop area by the shoelace formula on the closed polygon (V_k, I_k)
     area = 0.5 * np.sum(volt * np.roll(cur, -1) - np.roll(volt, -1) * cur)
     scale = np.max(np.abs(volt)) * np.max(np.abs(cur))
@@ -305,14 +321,14 @@ def test_affine_map_batched_equals_scalar(name, preset):
 def test_extreme_voltages_stay_finite(name, preset, voltage):
     model, params = _setup(name, preset)
     voltage, read = float(_v(model, voltage)), float(_v(model, 5.0))
-    wf = Waveform.from_segments(_t(model, [1e-3, 0.1, 1.0, 0.1]), [voltage, 0.0, voltage, read],
-                                [voltage, 0.0, voltage, read])
+    wf = _on_terminals(model, Waveform.from_segments(_t(model, [1e-3, 0.1, 1.0, 0.1]), [voltage, 0.0, voltage, read],
+                                                     [voltage, 0.0, voltage, read]))
     method = "auto" if model.linear else "implicit"  # non-linear models are stiff only out here
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no overflow / invalid value anywhere
         traj = integrate(model, params, wf, method=method)
         current = trajectory_current(model, params, traj)
-        rates = model.rates(traj.state[-2], voltage, 0.0, params)
+        rates = model.rates(traj.state[-2], _terminal_volts(model, voltage), 0.0, params)
     assert traj.ok
     _check_states(model, traj.state)
     assert np.all(np.isfinite(current)) and np.all(np.isfinite(rates))
