@@ -319,6 +319,8 @@ def review_synapses_figures(rep, out_dir: Path) -> list[Path]:
         paths += metaplasticity_figure(m["metaplasticity"], out_dir)
     if "coupling" in m:
         paths += coupling_figure(m["coupling"], out_dir)
+    if "modulation" in m:
+        paths += modulation_figure(m["modulation"], out_dir)
     return paths
 
 
@@ -356,3 +358,16 @@ def coupling_figure(r: dict, out_dir: Path) -> list[Path]:
     axes[2].set_ylabel("ΔG/G (%)"), axes[2].set_title(f"Programming {net['programmed']} changes the others", fontsize=9)
     axes[2].grid(alpha=0.3, axis="y")
     return save_figure(fig, out_dir, "review_coupling")
+
+
+def modulation_figure(r: dict, out_dir: Path) -> list[Path]:
+    """Pre pulses to SET and to RESET vs the modulatory voltage (None drawn at the limit)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    limit = r["max_pulses"]
+    for key, label, marker in (("set_pulses", "SET (V_pre = +10 V)", "o"), ("reset_pulses", "RESET (V_pre = −10 V)", "s")):
+        y = [limit if p is None else p for p in r[key]]
+        ax.plot(r["v_mod_V"], y, "-" + marker, label=label)
+    ax.axhline(limit, color="k", ls=":", lw=0.8, label=f"not within {limit} pulses")
+    ax.set_xlabel("Modulatory voltage V_mod (V)"), ax.set_ylabel("Pre pulses needed (1 ms each)")
+    ax.set_yscale("log"), ax.legend(fontsize=7), ax.grid(alpha=0.3, which="both")
+    return save_figure(fig, out_dir, "review_modulation")

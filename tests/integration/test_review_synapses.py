@@ -60,7 +60,7 @@ def test_outputs_figures_protocols_and_claims(review):
     data = json.loads((out / "metrics.json").read_text())
     assert all(c["pass"] for c in data["claims"]), [c for c in data["claims"] if not c["pass"]]
     for stem in ("review_fig5_retention", "review_ppf", "review_srdp", "review_stdp", "review_metaplasticity",
-                 "review_coupling"):
+                 "review_coupling", "review_modulation"):
         assert (out / f"{stem}.png").exists()
     text = (out / "protocols" / "wox_stdp_pre_then_post.txt").read_text()
     assert "pulse -1.4 V for 1 ms" in text and "pulse 1.4 V for 1 ms" in text
@@ -102,3 +102,15 @@ def test_coupled_reservoir_competition_cooperation_network(review):
     changes = np.array(net["relative_change"])
     assert changes[1] > 1.0 and np.all(np.abs(np.delete(changes, 1)) > 1e-3)  # one programmed, all change
     assert r["max_inventory_drift"] < 1e-12
+
+
+def test_modulatory_terminal_sets_the_pulse_count(review):
+    r = review[0]["modulation"]
+    v = r["v_mod_V"]
+    sets = {m: p for m, p in zip(v, r["set_pulses"])}
+    resets = {m: p for m, p in zip(v, r["reset_pulses"])}
+    assert [sets[m] for m in (0.0, 2.0, 4.0, 6.0, 8.0)] == sorted((sets[m] for m in (0.0, 2.0, 4.0, 6.0, 8.0)), reverse=True)
+    assert sets[8.0] < sets[0.0] / 4  # strong help from V_mod = 8 V
+    assert sets[-2.0] is None or sets[-2.0] > sets[0.0]  # suppressed
+    assert resets[-4.0] < resets[-2.0] < resets[0.0]  # negative V_mod speeds rupture
+    assert resets[2.0] is None or resets[2.0] > resets[0.0]

@@ -8,6 +8,7 @@ from nanoionic.models.diffusive_drift import DiffusiveDriftModel
 from nanoionic.models.interface_hopping import InterfaceHoppingModel
 from nanoionic.models.li_reservoir import LiReservoirModel
 from nanoionic.models.metaplastic_filament import MetaplasticFilamentModel
+from nanoionic.models.modulated_bridge import ModulatedBridgeModel
 from nanoionic.models.taox_thermal import TaOxThermalModel
 from nanoionic.models.vcm_filament import VCMFilamentModel
 from nanoionic.models.wox_mobility import WOxMobilityModel
@@ -20,6 +21,7 @@ MODELS: dict[str, type[DeviceModel]] = {
     DiffusiveDriftModel.name: DiffusiveDriftModel,
     MetaplasticFilamentModel.name: MetaplasticFilamentModel,
     LiReservoirModel.name: LiReservoirModel,
+    ModulatedBridgeModel.name: ModulatedBridgeModel,
 }
 
 

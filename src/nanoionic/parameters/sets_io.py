@@ -31,6 +31,7 @@ PRESETS = {
     "Ag:SiOxNy+drift": "AgSiOxNy-TaOx_WangYang2017.toml",
     "TaOx/metaplastic": "TaOx_metaplastic.toml",
     "LixMoS2/4-channel": "LixMoS2_ZhuLu2019.toml",
+    "AgNP/Pt-3-terminal": "AgNP-Pt_modulatory.toml",
 }
 
 

@@ -10,6 +10,8 @@
   spikes, Fig. 7c,d): SRDP and STDP of the non-volatile drift memristor.
 * Heterosynaptic coupling ("LixMoS2/4-channel", four channels sharing a conserved Li inventory):
   competition, cooperation, and a network where programming one channel changes the others.
+* Modulatory terminal ("AgNP/Pt-3-terminal"): pre pulses (10 V) needed to SET and to RESET
+  under a held modulatory voltage.
 * Metaplasticity ("TaOx/metaplastic", complementary switching): states A and B of equal
   conductance (gap at the top or at the bottom) answer one identical pulse with opposite signs;
   the later plasticity (ΔG/G of one 1.15 V / 0.2 ms pulse, from the same conductance) grows with
@@ -34,10 +36,10 @@ from nanoionic.reproductions._common import Reproduction, monotonic
 from nanoionic.simulation import Device, read_conductance, simulate
 
 RETENTION_PULSES = (5, 40)
-PARTS = ("retention", "ppf", "srdp", "stdp", "metaplasticity", "coupling")
+PARTS = ("retention", "ppf", "srdp", "stdp", "metaplasticity", "coupling", "modulation")
 """Behaviours, each also a reproduction of its own (``review-<part>``)."""
 STEPS = ("STM/LTM retention", "WOx mobility model", "TaOx thermal model", "diffusive + drift pair",
-         "metaplastic filament", "coupled Li reservoir")
+         "metaplastic filament", "coupled Li reservoir", "modulatory terminal")
 
 
 def fmt(seconds: float) -> str:
@@ -196,6 +198,9 @@ def run(progress: Callable[[str], None] | None = None, parts=PARTS) -> Reproduct
     if "coupling" in parts:
         m["coupling"] = coupling()
     tick(STEPS[5])
+    if "modulation" in parts:
+        m["modulation"] = modulation()
+    tick(STEPS[6])
     return Reproduction(metrics=m, data={"protocols": protocols(parts)}, comparison=[], checks=claim_checks(m))
 
 
@@ -242,6 +247,8 @@ def claim_checks(m: dict) -> list[dict]:
         rows += _metaplastic_checks(m["metaplasticity"])
     if "coupling" in m:
         rows += _coupling_checks(m["coupling"])
+    if "modulation" in m:
+        rows += _modulation_checks(m["modulation"])
     return [{"id": i, "claim": c, "pass": bool(ok), "value": v, "role": "predicted"} for i, c, ok, v in rows]
 
 
@@ -417,4 +424,48 @@ def _coupling_checks(r: dict) -> list[tuple]:
          ", ".join(f"D{k} {c:+.3g}" for k, c in enumerate(net["relative_change"]))),
         ("coupling", "Li conserved to 1e-12 (relative)", r["max_inventory_drift"] < 1e-12,
          f"max drift {r['max_inventory_drift']:.2g}"),
+    ]
+
+
+# --------------------------------------------------------------------------- modulatory terminal
+
+MOD = "AgNP/Pt-3-terminal"
+MOD_VOLTAGES = (-4.0, -2.0, 0.0, 2.0, 4.0, 6.0, 8.0)
+MOD_MAX_PULSES = 60
+
+
+def pulses_to_switch(device: Device, v_pre: float, v_mod: float) -> int | None:
+    """Pre pulses (v_pre [V], 1 ms, 1 ms apart) under a held v_mod [V] until the bridge crosses
+    x = 0.5 (SET from x = 0 for v_pre > 0, RESET from x = 1 for v_pre < 0); None if not within
+    MOD_MAX_PULSES."""
+    n = MOD_MAX_PULSES
+    pre = f"read 0.1 V for 10 us; repeat {n} {{ pulse {v_pre:g} V for 1 ms; wait 1 ms; read 0.1 V for 10 us }}"
+    mod = f"hold {v_mod:g} V for {fmt(n * 2.01e-3 + 1e-3)}" if v_mod else "wait 1 us"
+    setting = v_pre > 0
+    res = simulate(device, {"pre": pre, "mod": mod}, state0=None if setting else np.array([1.0]), save="reads")
+    x = res["bridge"].values
+    hit = np.flatnonzero(x >= 0.5) if setting else np.flatnonzero(x < 0.5)
+    return int(hit[0]) if hit.size else None
+
+
+def modulation() -> dict:
+    device = Device(MOD)
+    return {"v_mod_V": list(MOD_VOLTAGES), "max_pulses": MOD_MAX_PULSES,
+            "set_pulses": [pulses_to_switch(device, 10.0, v) for v in MOD_VOLTAGES],
+            "reset_pulses": [pulses_to_switch(device, -10.0, v) for v in MOD_VOLTAGES]}
+
+
+def _modulation_checks(r: dict) -> list[tuple]:
+    big = r["max_pulses"] + 1
+    count = lambda seq: [big if x is None else x for x in seq]  # noqa: E731 (None: not within the limit)
+    sets, resets = count(r["set_pulses"]), count(r["reset_pulses"])
+    v = r["v_mod_V"]
+    zero = v.index(0.0)
+    return [
+        ("modulation", "V_mod > 0 lowers the pulses needed to SET (0, 2, 4, 6, 8 V); V_mod < 0 suppresses SET",
+         monotonic(sets[zero:], -1) and all(s > sets[zero] for s in sets[:zero]),
+         ", ".join(f"{m:g} V: {'>' + str(r['max_pulses']) if p is None else p}" for m, p in zip(v, r["set_pulses"]))),
+        ("modulation", "for RESET the signs reverse: V_mod < 0 speeds rupture, V_mod > 0 slows it",
+         monotonic(resets[:zero + 1], +1) and all(s > resets[zero] for s in resets[zero + 1:]),
+         ", ".join(f"{m:g} V: {'>' + str(r['max_pulses']) if p is None else p}" for m, p in zip(v, r["reset_pulses"]))),
     ]

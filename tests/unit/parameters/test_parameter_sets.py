@@ -33,7 +33,7 @@ def test_every_preset_loads_with_citation(preset):
 
 def test_preset_list_has_the_five_porphyrins_and_the_review_devices():
     assert set(preset_names()) == {ZN, *METALS, "W/WOx/Pd", "WOx/mobility", "TaOx/thermal", "Ag:SiOxNy+drift",
-                                  "TaOx/metaplastic", "LixMoS2/4-channel"}
+                                  "TaOx/metaplastic", "LixMoS2/4-channel", "AgNP/Pt-3-terminal"}
 
 
 @pytest.mark.parametrize("preset", list(METALS))
