@@ -201,7 +201,11 @@ def run(progress: Callable[[str], None] | None = None, parts=PARTS) -> Reproduct
     if "modulation" in parts:
         m["modulation"] = modulation()
     tick(STEPS[6])
-    return Reproduction(metrics=m, data={"protocols": protocols(parts)}, comparison=[], checks=claim_checks(m))
+    used = protocols(parts)
+    for key in ("metaplasticity", "coupling", "modulation"):
+        if key in m:
+            used.update(m[key].pop("protocols"))
+    return Reproduction(metrics=m, data={"protocols": used}, comparison=[], checks=claim_checks(m))
 
 
 def _window_checks(tag: str, name: str, r: dict) -> list[tuple]:
@@ -330,10 +334,15 @@ def metaplasticity() -> dict:
         g = read_conductance(simulate(device, f"{history}; wait 1 ms; read 0.1 V for 10 us; pulse 1 V for 1 ms; "
                                               "wait 1 ms; read 0.1 V for 10 us", save="reads")).values
         ab[state] = {"history": history, "conductance_S": float(g[0]), "change": float(g[-1] / g[0] - 1.0)}
-    set_runs = [plasticity_after(device, reset_to_target(device, f"pulse -1.4 V for 5 ms; pulse {v:g} V for 0.3 ms", -1.2))
-                for v in SET_VOLTAGES]
-    reset_runs = [plasticity_after(device, reset_to_target(device, "wait 1 us", v)) for v in RESET_VOLTAGES]
-    return {"states": ab, "identical_pulse": "pulse 1 V for 1 ms", "test_pulse": META_TEST_PULSE,
+    set_programs = [reset_to_target(device, f"pulse -1.4 V for 5 ms; pulse {v:g} V for 0.3 ms", -1.2) for v in SET_VOLTAGES]
+    reset_programs = [reset_to_target(device, "wait 1 us", v) for v in RESET_VOLTAGES]
+    set_runs = [plasticity_after(device, prog) for prog in set_programs]
+    reset_runs = [plasticity_after(device, prog) for prog in reset_programs]
+    used = {f"meta_state_{k}": f"{v['history']}; wait 1 ms; read 0.1 V for 10 us; pulse 1 V for 1 ms" for k, v in ab.items()}
+    used.update({f"meta_set_{v:g}V": f"{prog}; read 0.1 V for 10 us; {META_TEST_PULSE}" for v, prog in zip(SET_VOLTAGES, set_programs)})
+    used.update({f"meta_reset_{v:g}V": f"{prog}; read 0.1 V for 10 us; {META_TEST_PULSE}"
+                 for v, prog in zip(RESET_VOLTAGES, reset_programs)})
+    return {"protocols": used, "states": ab, "identical_pulse": "pulse 1 V for 1 ms", "test_pulse": META_TEST_PULSE,
             "set_voltage_V": list(SET_VOLTAGES), "set_plasticity": [r["change"] for r in set_runs],
             "reset_voltage_V": list(RESET_VOLTAGES), "reset_plasticity": [r["change"] for r in reset_runs],
             "compared_at_S": [r["conductance_S"] for r in set_runs + reset_runs]}
@@ -406,7 +415,15 @@ def coupling() -> dict:
                       "relative_change": (after / before - 1).tolist()}
     drift += [total_li(x[:, None])[0] / total_li(spread[:, None])[0] - 1 for x in (rested, programmed)]
     out["max_inventory_drift"] = float(np.max(np.abs(drift)))
+    out["protocols"] = {"coupling_train_D1": terminal_text({"D1": LI_TRAIN}),
+                        "coupling_cooperation_D0_then_D1": terminal_text({"D0": LI_TRAIN + "; wait 1 s"}) + "# then\n"
+                        + terminal_text({"D1": LI_TRAIN})}
     return out
+
+
+def terminal_text(drives: dict[str, str]) -> str:
+    """A multi-terminal protocol as text: one [terminal] block per driven terminal."""
+    return "".join(f"[{k}]\n{v}\n" for k, v in drives.items())
 
 
 def _coupling_checks(r: dict) -> list[tuple]:
@@ -438,19 +455,25 @@ def pulses_to_switch(device: Device, v_pre: float, v_mod: float) -> int | None:
     """Pre pulses (v_pre [V], 1 ms, 1 ms apart) under a held v_mod [V] until the bridge crosses
     x = 0.5 (SET from x = 0 for v_pre > 0, RESET from x = 1 for v_pre < 0); None if not within
     MOD_MAX_PULSES."""
-    n = MOD_MAX_PULSES
-    pre = f"read 0.1 V for 10 us; repeat {n} {{ pulse {v_pre:g} V for 1 ms; wait 1 ms; read 0.1 V for 10 us }}"
-    mod = f"hold {v_mod:g} V for {fmt(n * 2.01e-3 + 1e-3)}" if v_mod else "wait 1 us"
     setting = v_pre > 0
-    res = simulate(device, {"pre": pre, "mod": mod}, state0=None if setting else np.array([1.0]), save="reads")
+    res = simulate(device, modulation_drives(v_pre, v_mod), state0=None if setting else np.array([1.0]), save="reads")
     x = res["bridge"].values
     hit = np.flatnonzero(x >= 0.5) if setting else np.flatnonzero(x < 0.5)
     return int(hit[0]) if hit.size else None
 
 
+def modulation_drives(v_pre: float, v_mod: float) -> dict[str, str]:
+    """The pre and mod protocols of one pulses-to-switch run."""
+    n = MOD_MAX_PULSES
+    pre = f"read 0.1 V for 10 us; repeat {n} {{ pulse {v_pre:g} V for 1 ms; wait 1 ms; read 0.1 V for 10 us }}"
+    return {"pre": pre, "mod": f"hold {v_mod:g} V for {fmt(n * 2.01e-3 + 1e-3)}" if v_mod else "wait 1 us"}
+
+
 def modulation() -> dict:
     device = Device(MOD)
-    return {"v_mod_V": list(MOD_VOLTAGES), "max_pulses": MOD_MAX_PULSES,
+    used = {f"modulation_{kind}_Vmod_{v:g}V": terminal_text(modulation_drives(vp, v))
+            for kind, vp in (("set", 10.0), ("reset", -10.0)) for v in (0.0, 8.0, -8.0 if kind == "reset" else 8.0)}
+    return {"protocols": used, "v_mod_V": list(MOD_VOLTAGES), "max_pulses": MOD_MAX_PULSES,
             "set_pulses": [pulses_to_switch(device, 10.0, v) for v in MOD_VOLTAGES],
             "reset_pulses": [pulses_to_switch(device, -10.0, v) for v in MOD_VOLTAGES]}
 
