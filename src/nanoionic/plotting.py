@@ -327,11 +327,12 @@ def review_synapses_figures(rep, out_dir: Path) -> list[Path]:
 def metaplasticity_figure(m: dict, out_dir: Path) -> list[Path]:
     """States A/B under one pulse; later plasticity vs SET voltage and vs RESET amplitude."""
     fig, (ax_ab, ax_set, ax_reset) = plt.subplots(1, 3, figsize=(14, 3.8))
-    for k, (name, st) in enumerate(m["states"].items()):
-        ax_ab.bar(k, 100 * st["change"], color="C2" if st["change"] > 0 else "C3")
-        ax_ab.text(k, 0, f"{name}\nG = {st['conductance_S'] * 1e6:.2f} µS", ha="center", va="bottom", fontsize=8)
-    ax_ab.set_xticks([0, 1], ["A (gap at top)", "B (gap at bottom)"]), ax_ab.axhline(0, color="k", lw=0.6)
-    ax_ab.set_ylabel(f"ΔG/G after '{m['identical_pulse']}' (%)"), ax_ab.set_title("Same conductance, opposite response", fontsize=9)
+    for (name, st), colour in zip(m["states"].items(), ("C3", "C2")):
+        ax_ab.plot(np.arange(len(st["curve_S"])), np.array(st["curve_S"]) * 1e6, "-o", ms=3, color=colour,
+                   label=f"{name}: {st['history']}")
+    ax_ab.set_xlabel(f"identical pulses '{m['identical_pulse']}'"), ax_ab.set_ylabel("Conductance (µS)")
+    ax_ab.set_yscale("log"), ax_ab.legend(fontsize=7), ax_ab.grid(alpha=0.3, which="both")
+    ax_ab.set_title("States A and B: same start, opposite response", fontsize=9)
     ax_set.plot(m["set_voltage_V"], m["set_plasticity"], "-o")
     ax_set.set_xlabel("SET voltage of the last programming (V)"), ax_set.set_ylabel("later plasticity ΔG/G")
     ax_reset.plot(np.abs(m["reset_voltage_V"]), m["reset_plasticity"], "-o", color="C1")

@@ -331,14 +331,16 @@ def metaplasticity() -> dict:
     device = Device(META)
     ab = {}
     for state, history in (("A", "pulse 1.2 V for 2 ms"), ("B", "pulse -1.2 V for 2 ms")):
-        g = read_conductance(simulate(device, f"{history}; wait 1 ms; read 0.1 V for 10 us; pulse 1 V for 1 ms; "
-                                              "wait 1 ms; read 0.1 V for 10 us", save="reads")).values
-        ab[state] = {"history": history, "conductance_S": float(g[0]), "change": float(g[-1] / g[0] - 1.0)}
+        g = read_conductance(simulate(device, f"{history}; wait 1 ms; read 0.1 V for 10 us; repeat 10 {{ pulse 1 V for 1 ms; "
+                                              "wait 1 ms; read 0.1 V for 10 us }", save="reads")).values
+        ab[state] = {"history": history, "conductance_S": float(g[0]), "change": float(g[1] / g[0] - 1.0),
+                     "curve_S": g.tolist()}
     set_programs = [reset_to_target(device, f"pulse -1.4 V for 5 ms; pulse {v:g} V for 0.3 ms", -1.2) for v in SET_VOLTAGES]
     reset_programs = [reset_to_target(device, "wait 1 us", v) for v in RESET_VOLTAGES]
     set_runs = [plasticity_after(device, prog) for prog in set_programs]
     reset_runs = [plasticity_after(device, prog) for prog in reset_programs]
-    used = {f"meta_state_{k}": f"{v['history']}; wait 1 ms; read 0.1 V for 10 us; pulse 1 V for 1 ms" for k, v in ab.items()}
+    used = {f"meta_state_{k}": f"{v['history']}; wait 1 ms; read 0.1 V for 10 us; repeat 10 {{ pulse 1 V for 1 ms; "
+                               "wait 1 ms; read 0.1 V for 10 us }" for k, v in ab.items()}
     used.update({f"meta_set_{v:g}V": f"{prog}; read 0.1 V for 10 us; {META_TEST_PULSE}" for v, prog in zip(SET_VOLTAGES, set_programs)})
     used.update({f"meta_reset_{v:g}V": f"{prog}; read 0.1 V for 10 us; {META_TEST_PULSE}"
                  for v, prog in zip(RESET_VOLTAGES, reset_programs)})
