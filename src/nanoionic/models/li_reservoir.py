@@ -33,8 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nanoionic._core.units import EV, K_B, Q_E
+from nanoionic._core.units import EV, Q_E
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.physics.hopping import field_work, log_hopping_rate
 
 N_CHANNELS = 4
 N_REGIONS = N_CHANNELS + 1
@@ -76,11 +77,9 @@ class LiReservoirModel(DeviceModel):
 
     def _rates(self, v, p):
         """(k_in, k_out) per channel [1/s] for terminal voltages ``v`` (n_terminals,)."""
-        kt = K_B * p.temperature
-        work = Q_E * p.hop_distance * np.asarray(v, dtype=float) / (2.0 * p.thickness)
-        nu = p.attempt_frequency
-        k_in = nu * np.exp(-np.maximum(p.intercalation_barrier - work, 0.0) / kt)
-        k_out = nu * np.exp(-np.maximum(p.release_barrier + work, 0.0) / kt)
+        work = field_work(Q_E, p.hop_distance, np.asarray(v, dtype=float) / p.thickness)
+        k_in = np.exp(log_hopping_rate(p.intercalation_barrier, work, p.temperature, p.attempt_frequency))
+        k_out = np.exp(log_hopping_rate(p.release_barrier, -work, p.temperature, p.attempt_frequency))
         return k_in, k_out
 
     def rates(self, state, v, t, params):

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nanoionic._core.units import EV, K_B, Q_E
+from nanoionic._core.units import EV, Q_E
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.physics.hopping import field_work, log_hopping_rate
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,9 @@ class MetaplasticFilamentModel(DeviceModel):
         return np.zeros((4, n_devices))  # formed: no gap, thin, no residual
 
     def _rate(self, barrier, v, p):
-        kt = K_B * p.temperature
-        work = Q_E * p.hop_distance * np.abs(v) / (2.0 * p.thickness)
-        rate = p.attempt_frequency * np.exp(-np.maximum(barrier - work, 0.0) / kt)
+        """Field-driven hop rate [1/s] at |V|; zero without a field (no directed motion)."""
+        work = field_work(Q_E, p.hop_distance, np.abs(v) / p.thickness)
+        rate = np.exp(log_hopping_rate(barrier, work, p.temperature, p.attempt_frequency))
         return np.where(np.abs(v) > 0, rate, 0.0)
 
     def rates(self, state, v, t, params):

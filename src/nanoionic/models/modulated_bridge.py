@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nanoionic._core.units import EV, K_B, Q_E
+from nanoionic._core.units import EV, Q_E
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.physics.hopping import field_work, log_hopping_rate
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,10 @@ class ModulatedBridgeModel(DeviceModel):
 
     def rates(self, state, v, t, params):
         u = self.drive(v, params)
-        kt = K_B * params.temperature
-        work = Q_E * params.hop_distance * abs(u) / (2.0 * params.gap)
-        nu = params.attempt_frequency
-        k_g = np.where(u > 0, nu * np.exp(-np.maximum(params.growth_barrier - work, 0.0) / kt), 0.0)
-        k_r = np.where(u < 0, nu * np.exp(-np.maximum(params.rupture_barrier - work, 0.0) / kt), 0.0)
+        work = field_work(Q_E, params.hop_distance, np.abs(u) / params.gap)
+        T, nu = params.temperature, params.attempt_frequency
+        k_g = np.where(u > 0, np.exp(log_hopping_rate(params.growth_barrier, work, T, nu)), 0.0)
+        k_r = np.where(u < 0, np.exp(log_hopping_rate(params.rupture_barrier, work, T, nu)), 0.0)
         x = state[0]
         return (k_g * (1.0 - x) - k_r * x)[None]
 
