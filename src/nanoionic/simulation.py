@@ -270,6 +270,9 @@ class Crossbar:
                  line_resistance: float = 0.0, driver_resistance: float = 0.0, sense_resistance: float = 0.0,
                  selector: Selector | None = None):
         self.device = Device(device) if isinstance(device, str) else device
+        if self.device.model.terminals:
+            raise param_error("device", "Crossbar", "a two-terminal device model", f"{self.device.model.name!r} "
+                              f"with terminals {self.device.model.terminals}")
         for name, value in (("rows", rows), ("cols", cols)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise param_error(name, "Crossbar", "an integer >= 1", value)

@@ -175,3 +175,8 @@ def test_drive_of_the_wrong_size_and_cell_drives_on_passive_arrays_are_refused()
         ni.simulate(ni.Crossbar(PIXEL, 4, 4), frames)
     with pytest.raises(ParameterError, match="LineDrive"):
         ni.simulate(resistive(8, 1.0), frames_to_drive(frames))
+
+
+def test_multi_terminal_devices_are_not_crossbar_cells():
+    with pytest.raises(ParameterError, match="two-terminal"):
+        ni.Crossbar("LixMoS2/4-channel", 2, 2)
