@@ -7,6 +7,7 @@ from nanoionic.models.base import DeviceModel
 from nanoionic.models.diffusive_drift import DiffusiveDriftModel
 from nanoionic.models.interface_hopping import InterfaceHoppingModel
 from nanoionic.models.li_reservoir import LiReservoirModel
+from nanoionic.models.linear_drift import BiolekDriftModel, JoglekarDriftModel
 from nanoionic.models.metaplastic_filament import MetaplasticFilamentModel
 from nanoionic.models.modulated_bridge import ModulatedBridgeModel
 from nanoionic.models.taox_thermal import TaOxThermalModel
@@ -22,6 +23,8 @@ MODELS: dict[str, type[DeviceModel]] = {
     MetaplasticFilamentModel.name: MetaplasticFilamentModel,
     LiReservoirModel.name: LiReservoirModel,
     ModulatedBridgeModel.name: ModulatedBridgeModel,
+    JoglekarDriftModel.name: JoglekarDriftModel,
+    BiolekDriftModel.name: BiolekDriftModel,
 }
 
 
