@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from nanoionic._core.errors import ParameterError, param_error, unknown_name_error
+from nanoionic._core.version import package_version
 from nanoionic.circuit import (ArrayRun, CellDrive, LineDrive, Lines, Network, Selector, frames_to_drive,
                                run_ideal, run_resistive)
 from nanoionic.engine import integrate
@@ -173,7 +174,7 @@ def _to_dataset(device: Device, params, waveform: Waveform, traj, *, squeeze: bo
         "protocol": waveform.text,
         "seed": -1 if seed is None else int(seed),
         "method": traj.method,
-        "nanoionic_version": _version(),
+        "nanoionic_version": package_version(),
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
@@ -204,7 +205,7 @@ def _terminal_dataset(device: Device, params, waveform: Waveform, traj, *, squee
               "is_read": ("time", (waveform.kind[seg] == KIND["read"]) & _is_segment_end(traj, waveform))}
     attrs = {"model": model.name, "device": device.name, "parameters": json.dumps(_params_json(params)),
              "protocol": waveform.text, "seed": -1 if seed is None else int(seed), "method": traj.method,
-             "nanoionic_version": _version()}
+             "nanoionic_version": package_version()}
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
@@ -234,14 +235,6 @@ def _is_segment_end(traj, waveform: Waveform) -> np.ndarray:
 
 def _params_json(params) -> dict:
     return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in dataclasses.asdict(params).items()}
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-    try:
-        return version("nanoionic")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
 
 
 def read_conductance(result: xr.Dataset) -> xr.DataArray:
@@ -379,7 +372,7 @@ def _array_dataset(crossbar: Crossbar, params, run: ArrayRun, seed) -> xr.Datase
              "shape": list(crossbar.shape), "parameters": json.dumps(_params_json(params)),
              "lines_ohm": json.dumps(dataclasses.asdict(crossbar.lines)),
              "selector": json.dumps(dataclasses.asdict(crossbar.selector) if crossbar.selector else None),
-             "seed": -1 if seed is None else int(seed), "nanoionic_version": _version()}
+             "seed": -1 if seed is None else int(seed), "nanoionic_version": package_version()}
     if run.sense_current is not None:
         data["sense_current"] = (("read", "col"), run.sense_current, {"units": "A"})
         coords["selected_row"] = ("read", run.selected_row)

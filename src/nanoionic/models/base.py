@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nanoionic._core.errors import param_error, unknown_name_error
+from nanoionic.models.compact import NotExportableError
 
 
 def field(default: float, unit: str, low: float, high: float, doc: str, *,
@@ -198,6 +199,12 @@ class DeviceModel:
             down[j] -= h
             jac[:, j, :] = (self.rates(up, v, t, params) - self.rates(down, v, t, params)) / (2 * h)
         return jac
+
+    def compact(self, params):
+        """The model as closed-form formulas (``models.compact.CompactModel``) for SPICE and
+        Verilog-A export; models that cannot be written that way raise NotExportableError
+        saying which equation stops them."""
+        raise NotExportableError(f"model {self.name!r} has no closed-form (compact) description for export")
 
     def clip_state(self, state: np.ndarray) -> np.ndarray:
         """Project round-off excursions (|excess| < 1e-9) back into the state bounds, in place."""

@@ -8,8 +8,12 @@ docs/research/compact_models.md §1):
     V = [R_on·x + R_off·(1 - x)]·I,   x = w/D ∈ [0, 1] the doped fraction
     dx/dt = μ_v·R_on/D²·I·f(x, I)
 
-    Joglekar: f = 1 - (2x - 1)^(2p)
-    Biolek:   f = 1 - (x - stp(-I))^(2p), stp(z) = 1 for z ≥ 0, else 0
+    Joglekar: f = 1 - |2x - 1|^(2p)
+    Biolek:   f = 1 - |x - stp(-I)|^(2p), stp(z) = 1 for z ≥ 0, else 0
+
+|·| keeps non-integer p defined (for integer p it changes nothing). Biolek's step is smoothed,
+stp(z) = (1 + tanh(z/I_s))/2 with I_s = 1 nA, so circuit simulators converge; the rate is
+k·I·f and vanishes where the step switches, so the smoothing changes the state by < I_s/I.
 
 Defaults: Biolek's SPICE model (R_on = 100 Ω, R_off = 16 kΩ, D = 10 nm, μ_v = 1e-14 m²/(V·s),
 p = 1, R_init = 11 kΩ, i.e. x0 = 0.3145). The Joglekar window is zero at x = 0 and 1, so a
@@ -23,6 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.models.compact import CompactModel, CompactState, scalar_parameters, smooth_step
+
+SOURCE = ("Strukov et al., Nature 453, 80 (2008); Joglekar & Wolf, Eur. J. Phys. 30, 661 (2009); "
+          "Biolek et al., Radioengineering 18, 210 (2009)")
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class LinearDriftParams:
     mobility: float = field(1e-14, "m^2/(V s)", 0.0, 1e-6, "μ_v: dopant mobility")
     window_exponent: float = field(1.0, "1", 1.0, 50.0, "p of the window")
     initial_state: float = field(0.3145, "1", 0.0, 1.0, "x0 (R_init = 11 kOhm with the defaults)")
+    step_current: float = field(1e-9, "A", 0.0, 1.0, "I_s: width of Biolek's smoothed current-sign step", low_open=True)
 
 
 class _LinearDrift(DeviceModel):
@@ -56,11 +65,29 @@ class _LinearDrift(DeviceModel):
     def window(self, x, i, params):
         raise NotImplementedError
 
+    def window_expression(self) -> str:
+        """The window f as a compact expression of x, i and the parameters."""
+        raise NotImplementedError
+
     def rates(self, state, v, t, params):
         x = state[0]
         i = self.current(state, v, params)
-        k = params.mobility * params.on_resistance / params.thickness ** 2
-        return (k * i * self.window(x, i, params))[None]
+        return (drift_coefficient(params) * i * self.window(x, i, params))[None]
+
+    def compact(self, params):
+        p = scalar_parameters(params, self.name)
+        values = {"r_on": p["on_resistance"], "r_off": p["off_resistance"], "p2": 2.0 * p["window_exponent"],
+                  "k": float(drift_coefficient(params)), "i_s": p["step_current"]}
+        return CompactModel(
+            name=self.name, parameters=values, source=SOURCE,
+            states=(CompactState("x", f"k * i * {self.window_expression()}", p["initial_state"], 0.0, 1.0),),
+            auxiliaries=(("i", "v / (r_on * x + r_off * (1 - x))"),),
+            current="vd / (r_on * x + r_off * (1 - x))")
+
+
+def drift_coefficient(params):
+    """k = μ_v·R_on/D² [1/C]: dx/dt = k·I·f."""
+    return params.mobility * params.on_resistance / params.thickness ** 2
 
 
 class JoglekarDriftModel(_LinearDrift):
@@ -69,7 +96,10 @@ class JoglekarDriftModel(_LinearDrift):
     name = "linear-drift-joglekar"
 
     def window(self, x, i, params):
-        return 1.0 - (2.0 * x - 1.0) ** (2.0 * params.window_exponent)
+        return 1.0 - np.abs(2.0 * x - 1.0) ** (2.0 * params.window_exponent)
+
+    def window_expression(self):
+        return "(1 - abs(2 * x - 1) ** p2)"
 
 
 class BiolekDriftModel(_LinearDrift):
@@ -78,5 +108,8 @@ class BiolekDriftModel(_LinearDrift):
     name = "linear-drift-biolek"
 
     def window(self, x, i, params):
-        step = np.where(-i >= 0.0, 1.0, 0.0)
-        return 1.0 - (x - step) ** (2.0 * params.window_exponent)
+        step = 0.5 * (1.0 + np.tanh(-i / params.step_current))
+        return 1.0 - np.abs(x - step) ** (2.0 * params.window_exponent)
+
+    def window_expression(self):
+        return f"(1 - abs(x - {smooth_step('-i', 'i_s')}) ** p2)"
