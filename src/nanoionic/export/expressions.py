@@ -48,13 +48,14 @@ def _render(node: ast.AST, name_of) -> str:
 
 
 def wrap(line: str, width: int = 120, continuation: str = "+ ") -> str:
-    """Split a long netlist line at spaces into continuation lines."""
-    words, lines, current = line.split(" "), [], ""
+    """Split a long netlist line at spaces into continuation lines (leading indentation kept)."""
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    words, lines, current = line.lstrip(" ").split(" "), [], indent
     for w in words:
-        if current and len(current) + 1 + len(w) > width:
+        if current.strip() and len(current) + 1 + len(w) > width:
             lines.append(current)
             current = continuation + w
         else:
-            current = f"{current} {w}" if current else w
+            current = f"{current} {w}" if current.strip() else current + w
     lines.append(current)
     return "\n".join(lines)

@@ -54,6 +54,8 @@ def subcircuit(cm: CompactModel, *, frozen: bool = False) -> str:
     """The ngspice ``.subckt`` text of ``cm`` (see module for the layout)."""
     name_of = spice_names(cm, frozen)
     params = [f"p_{k}={number(x)}" for k, x in cm.parameters.items()]
+    if cm.series_resistance > 0:
+        params.append(f"p_r_s={number(cm.series_resistance)}")
     if frozen:
         params += [f"x_{s.name}={number(s.initial)}" for s in cm.states]
     lines = [f"* {cm.name}: {cm.source}" if cm.source else f"* {cm.name}",
@@ -68,7 +70,7 @@ def subcircuit(cm: CompactModel, *, frozen: bool = False) -> str:
                       f"Rx_{s.name} x_{s.name} 0 {number(AUX_PATH_RESISTANCE)}",
                       wrap(f"Bx_{s.name} 0 x_{s.name} I={{{rate}}}")]
     if cm.series_resistance > 0:
-        lines.append(f"Rs p d {number(cm.series_resistance)}")
+        lines.append("Rs p d {p_r_s}")
     top = "d" if cm.series_resistance > 0 else "p"
     lines.append(wrap(f"Bd {top} n I={{{render(cm.current, name_of, 'current')}}}"))
     lines.append(".ends")

@@ -85,7 +85,7 @@ def log_add_exp(a: str, b: str) -> str:
 
 def log_cosh(x: str) -> str:
     """ln cosh(x), written without overflow."""
-    return f"(abs({x}) + ln(1 + exp(-2 * abs({x}))) - {np.log(2.0)!r})"
+    return f"(abs({x}) + ln(1 + exp(-2 * abs({x}))) - {float(np.log(2.0))!r})"
 
 
 def smooth_step(x: str, width: str) -> str:

@@ -53,6 +53,8 @@ import numpy as np
 
 from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.models.compact import (CompactModel, CompactState, log_add_exp, log_cosh, scalar_parameters,
+                                      smooth_step, softplus)
 from nanoionic.physics.conduction import hopping_sinh, injection_asymmetry, series_divided_voltage
 from nanoionic.physics.electrostatics import bilayer_fields
 from nanoionic.physics.kinetics import compartment_affine_maps
@@ -188,6 +190,9 @@ class InterfaceHoppingModel(DeviceModel):
     def compartment_generator(self, v, params):
         return compartment_generator(v, params)
 
+    def compact(self, params):
+        return compact_model(self, params)
+
     def affine_map(self, v, dt, params):
         q = compartment_generator(v, params)
         dt = np.asarray(dt, dtype=float)
@@ -198,3 +203,52 @@ class InterfaceHoppingModel(DeviceModel):
         stack = np.moveaxis(np.broadcast_to(q if q.ndim == 3 else q[..., None], (4, 4, n)), -1, 0)
         phi, psi = compartment_affine_maps(stack, np.broadcast_to(dt, (n,)))
         return np.moveaxis(phi, 0, -1), np.moveaxis(psi, 0, -1)
+
+
+def compact_model(model, params) -> CompactModel:
+    """The model as formulas for SPICE/Verilog-A: the six log-rates are auxiliaries (bounded
+    numbers, exponentiated inside the state rates); barriers and field works are divided by
+    k_B·T beforehand, so every coefficient is of order 1-100."""
+    scalar_parameters(params, model.name)
+    p = params
+    kt = K_B * p.temperature
+    per_volt = 1.0 / (p.thickness_oxide + p.thickness_mtpp * p.permittivity_oxide / p.permittivity_mtpp)  # E_ox/V [1/m]
+    mtpp_per_volt = per_volt * p.permittivity_oxide / p.permittivity_mtpp  # E_m/V [1/m]
+    shift = float(metal_shift(p)) / kt
+    values = {
+        "ln_nu": float(np.log(p.attempt_frequency)),
+        "e_rel": p.release_barrier / kt, "e_mig": p.migration_barrier / kt + shift, "e_rec": p.recapture_barrier / kt,
+        "e_coord": p.coordination_barrier / kt, "e_diss": p.dissociation_barrier / kt + shift,
+        "e_drift": p.drift_barrier / kt, "e_ret": p.return_barrier / kt,
+        # field works per volt, over k_B·T [1/V]
+        "s_esc": p.transfer_coefficient * field_work(ION_CHARGE, p.release_distance, per_volt) / kt,
+        "s_rec": (1 - p.transfer_coefficient) * field_work(ION_CHARGE, p.release_distance, per_volt) / kt,
+        "s_mig": field_work(ION_CHARGE, p.migration_distance, mtpp_per_volt) / kt,
+        "s_diss": field_work(ION_CHARGE, p.dissociation_distance, mtpp_per_volt) / kt,
+        "g_area": p.area * p.conductance_density, "g0": p.residual_fraction, "w_itf": p.interface_weight,
+        "v_c": p.sinh_voltage, "r_rev": p.reverse_ratio, "w2": 2.0 * p.reverse_width,
+    }
+    rate = lambda barrier: f"(ln_nu - {softplus(barrier)})"  # noqa: E731 - ln of a floored hop rate
+    aux = (
+        ("l_esc", rate("e_rel - s_esc * v")),
+        ("l_mig", rate("e_mig - s_mig * v")),
+        ("l_rel", f"(l_esc + l_mig - {log_add_exp('l_esc', 'l_mig')})"),
+        ("l_rec", rate("e_rec + s_rec * v")),
+        ("l_coord", rate("e_coord")),
+        ("l_diss", rate(f"e_diss - {log_cosh('s_diss * v')}")),
+        ("l_drift", rate("e_drift - s_mig * v")),
+        ("l_ret", rate("e_ret + s_mig * v")),
+    )
+    bound = "(1 - m - c - d)"
+    states = (
+        CompactState("m", f"exp(l_rel) * {bound} + exp(l_diss) * c + exp(l_ret) * d"
+                          " - (exp(l_rec) + exp(l_coord) + exp(l_drift)) * m", 0.0, 0.0, 1.0),
+        CompactState("c", "exp(l_coord) * m - exp(l_diss) * c", float(model.initial_state(p, 1)[1, 0]), 0.0, 1.0),
+        CompactState("d", "exp(l_drift) * m - exp(l_ret) * d", 0.0, 0.0, 1.0),
+    )
+    shape = f"v_c * sinh(min(max(vd / v_c, -700), 700)) * (r_rev + (1 - r_rev) * {smooth_step('vd', 'w2')})"
+    return CompactModel(
+        name=model.name, parameters=values, states=states, auxiliaries=aux,
+        current=f"g_area * (g0 + m + c + w_itf * d) * {shape}", series_resistance=float(p.series_resistance),
+        source="Wang et al., SVDP metalloporphyrin/AlOx memristor (../shared/spec); nanoionic interface-hopping model",
+        notes=("state fractions of the O2- inventory: m mobile, c coordinated, d at the ITO interface; b = 1 - m - c - d",))
