@@ -1,7 +1,8 @@
 # nanoionic developer tasks. Works on a fresh clone: needs only python3 (>= 3.11), pip and PyPI.
 #
 #   make install   create .venv and install the pinned deps + the package (only when stale)
-#   make test      import-layer contract (lint-imports) + pytest on tests/ (2 xdist workers)
+#   make test      import-layer contract (lint-imports) + pytest on tests/ (2 xdist workers);
+#                  installs ngspice first when missing (scripts/install-ngspice.sh, needs root or sudo)
 #   make demo      reproduce the SVDP paper's Fig. 2 and Fig. 4, the digits study and the review's synapses into out/
 #   make bench     run the benchmarks (python -m benchmarks); never part of `make test`
 #   make clean     remove outputs and caches (keeps .venv);  make distclean  also removes .venv
@@ -21,7 +22,7 @@ export NUMBA_CACHE_DIR := $(CURDIR)/$(VENV)/numba-cache
 
 PYTEST_ARGS ?= -q -n 2
 
-.PHONY: venv install test lint test-only demo bench clean distclean
+.PHONY: venv install ngspice test lint test-only demo bench clean distclean
 
 venv install: $(STAMP)
 
@@ -37,10 +38,14 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # pytest's own exit status is passed through unchanged, so 5 ("no tests collected") fails the build.
-test-only: $(STAMP)
+test-only: $(STAMP) ngspice
 	$(BIN)/pytest $(PYTEST_ARGS) tests
 
-test: $(STAMP)
+# ngspice (Debian package) for the SPICE export cross-checks; installed only when missing.
+ngspice:
+	scripts/install-ngspice.sh
+
+test: $(STAMP) ngspice
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS) tests
 
