@@ -55,7 +55,7 @@ def run_netlist(netlist: str, vectors: list[str], *, analysis: str, timeout: flo
 
 def error_lines(output: str, limit: int = 20) -> str:
     """The lines of ngspice's output that report errors (all of it if none look like errors)."""
-    keys = ("error", "fatal", "singular", "too small", "aborted", "unknown", "not found", "warning")
+    keys = ("error", "fatal", "singular", "too small", "aborted", "failed", "unknown", "not found")
     picked = [line for line in output.splitlines() if any(k in line.lower() for k in keys)]
     return "\n".join((picked or output.splitlines())[:limit])
 

@@ -3,8 +3,8 @@
 Layout of a device subcircuit (pins ``p n``; positive current flows p → n through the device):
 
 * each state x is the voltage of node ``x_<name>`` on a 1 F capacitor charged by a B current source
-  equal to dx/dt (Biolek et al. 2009's construction); the capacitor's IC is the initial state, so
-  transients need ``.tran … uic``; a 1 TΩ resistor gives the node a DC path (it perturbs dx/dt
+  equal to dx/dt (Biolek et al. 2009's construction); the capacitor's IC is the subcircuit
+  parameter ``x0_<name>`` (default: the pristine state), so transients need ``.tran … uic``; a 1 TΩ resistor gives the node a DC path (it perturbs dx/dt
   by x/1e12 per second);
 * each auxiliary is the voltage of node ``a_<name>`` set by a B voltage source;
 * the conduction element is a B current source from ``p`` (or the internal node ``d`` after a
@@ -56,8 +56,8 @@ def subcircuit(cm: CompactModel, *, frozen: bool = False) -> str:
     params = [f"p_{k}={number(x)}" for k, x in cm.parameters.items()]
     if cm.series_resistance > 0:
         params.append(f"p_r_s={number(cm.series_resistance)}")
-    if frozen:
-        params += [f"x_{s.name}={number(s.initial)}" for s in cm.states]
+    prefix = "x_" if frozen else "x0_"
+    params += [f"{prefix}{s.name}={number(s.initial)}" for s in cm.states]
     lines = [f"* {cm.name}: {cm.source}" if cm.source else f"* {cm.name}",
              *(f"* {note}" for note in cm.notes),
              wrap(f".subckt {subckt_name(cm)}{'_frozen' if frozen else ''} p n params: {' '.join(params)}")]
@@ -66,7 +66,7 @@ def subcircuit(cm: CompactModel, *, frozen: bool = False) -> str:
     if not frozen:
         for s in cm.states:
             rate = render(s.rate, name_of, f"rate of {s.name}")
-            lines += [f"Cx_{s.name} x_{s.name} 0 1 IC={number(s.initial)}",
+            lines += [f"Cx_{s.name} x_{s.name} 0 1 IC={{x0_{s.name}}}",
                       f"Rx_{s.name} x_{s.name} 0 {number(AUX_PATH_RESISTANCE)}",
                       wrap(f"Bx_{s.name} 0 x_{s.name} I={{{rate}}}")]
     if cm.series_resistance > 0:

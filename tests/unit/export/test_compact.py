@@ -101,7 +101,7 @@ def test_spice_and_verilog_a_name_states_params_and_series_resistance():
     cm = model.compact(params)
     lib, va = library(cm), module(cm)
     assert f".subckt {subckt_name(cm)} p n params:" in lib and "Rs p d {p_r_s}" in lib
-    assert "Cx_c x_c 0 1 IC=0.404967" in lib
+    assert "Cx_c x_c 0 1 IC={x0_c}" in lib and "x0_c=0.404967" in lib
     assert f"module {subckt_name(cm)}(p, n);" in va and "parameter real x0_c = 0.404967;" in va
     assert "I(p, d) <+ V(p, d) / p_r_s;" in va
     frozen = library(cm, frozen=True)
