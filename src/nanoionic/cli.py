@@ -16,6 +16,7 @@ from rich.table import Table
 
 from nanoionic._core.errors import NanoionicError, ParameterError
 from nanoionic._core.units import EV
+from nanoionic.export.files import export_crossbar, export_spice, export_verilog_a
 from nanoionic.io import read_waveform_csv, save_result
 from nanoionic.models.base import describe_params
 from nanoionic.models.registry import MODELS
@@ -194,6 +195,61 @@ def params(name: Annotated[str, typer.Argument(help="Preset name or parameter TO
             console.print(f"[bold]{key}:[/] {escape(str(ps.meta[key]))}")
     if ps.pixel:
         console.print("[bold]array pixel:[/] " + ", ".join(f"{k} = {v:.6g}" for k, v in ps.pixel.items()))
+
+
+export_app = typer.Typer(no_args_is_help=True, help="Export a device model for circuit simulators (ngspice, Verilog-A).")
+app.add_typer(export_app, name="export")
+
+
+def _export_device(device: str, params_file: Optional[Path], set_: list[str]) -> Device:
+    return Device(str(params_file) if params_file else device, **parse_set(set_))
+
+
+@export_app.command("spice")
+def export_spice_command(
+        out: Annotated[Path, typer.Option(help="Output file (.lib, .cir or .sp).")] = ...,
+        device: Annotated[str, typer.Option(help="Preset name.")] = "ZnTPP/AlOx",
+        params_file: Annotated[Optional[Path], typer.Option("--params", help="Parameter TOML file (instead of a preset).")] = None,
+        set_: Annotated[list[str], typer.Option("--set", help="Override a parameter: name=value (SI).")] = [],
+        pixel: Annotated[bool, typer.Option(help="Use the parameter set's array-pixel geometry.")] = False,
+        frozen: Annotated[bool, typer.Option(help="Static cell: states become instance parameters (DC analyses).")] = False,
+        crossbar: Annotated[Optional[str], typer.Option(help="Write an R×C crossbar netlist instead, e.g. 8x8.")] = None,
+        line_resistance: Annotated[float, typer.Option(help="Crossbar line segment resistance per cell [Ohm].")] = 0.0,
+        driver_resistance: Annotated[float, typer.Option(help="Word-line driver resistance [Ohm].")] = 0.0,
+        sense_resistance: Annotated[float, typer.Option(help="Bit-line sense resistance [Ohm].")] = 0.0,
+        row_voltage: Annotated[float, typer.Option(help="Voltage on every word line [V].")] = 1.0,
+        col_voltage: Annotated[float, typer.Option(help="Voltage on every bit line [V].")] = 0.0,
+        transient: Annotated[bool, typer.Option(help="Crossbar with dynamic cells and a .tran line to edit.")] = False):
+    """Write an ngspice subcircuit of the device (or a crossbar netlist of it)."""
+    try:
+        dev = _export_device(device, params_file, set_)
+        dev = dev.pixel() if pixel else dev
+        if crossbar:
+            rows, cols = parse_size(crossbar)
+            path = export_crossbar(dev, out, rows, cols, line_resistance=line_resistance, driver_resistance=driver_resistance,
+                                   sense_resistance=sense_resistance, row_voltage=row_voltage, col_voltage=col_voltage,
+                                   transient=transient)
+        else:
+            path = export_spice(dev, out, frozen=frozen)
+    except NanoionicError as exc:
+        _fail(exc)
+    console.print(f"wrote {path}")
+
+
+@export_app.command("verilog-a")
+def export_verilog_a_command(
+        out: Annotated[Path, typer.Option(help="Output file (.va).")] = ...,
+        device: Annotated[str, typer.Option(help="Preset name.")] = "ZnTPP/AlOx",
+        params_file: Annotated[Optional[Path], typer.Option("--params", help="Parameter TOML file (instead of a preset).")] = None,
+        set_: Annotated[list[str], typer.Option("--set", help="Override a parameter: name=value (SI).")] = [],
+        pixel: Annotated[bool, typer.Option(help="Use the parameter set's array-pixel geometry.")] = False):
+    """Write a Verilog-A module of the device (compiles with OpenVAF)."""
+    try:
+        dev = _export_device(device, params_file, set_)
+        path = export_verilog_a(dev.pixel() if pixel else dev, out)
+    except NanoionicError as exc:
+        _fail(exc)
+    console.print(f"wrote {path}")
 
 
 def main() -> None:  # pragma: no cover

@@ -204,6 +204,9 @@ class DeviceModel:
         """The model as closed-form formulas (``models.compact.CompactModel``) for SPICE and
         Verilog-A export; models that cannot be written that way raise NotExportableError
         saying which equation stops them."""
+        if self.terminals:
+            raise NotExportableError(f"model {self.name!r} couples the terminals {', '.join(self.terminals)} (one current "
+                                     "per terminal); export writes two-terminal devices")
         raise NotExportableError(f"model {self.name!r} has no closed-form (compact) description for export")
 
     def clip_state(self, state: np.ndarray) -> np.ndarray:

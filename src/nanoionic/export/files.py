@@ -1,0 +1,43 @@
+"""Write export files for a device: ngspice library, Verilog-A module, crossbar netlist (atomically)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from nanoionic._core.errors import param_error
+from nanoionic.circuit.nodal import Lines, Selector
+from nanoionic.export.crossbar import crossbar_netlist
+from nanoionic.export.spice import library
+from nanoionic.export.verilog_a import module
+from nanoionic.io import write_text_atomic
+from nanoionic.simulation import Device
+
+
+def export_spice(device: Device, out, *, frozen: bool = False) -> Path:
+    """The device's ngspice subcircuit library (``.lib``) at ``out``."""
+    return write_text_atomic(out, library(device.model.compact(device.params), frozen=frozen))
+
+
+def export_verilog_a(device: Device, out) -> Path:
+    """The device's Verilog-A module (``.va``) at ``out``."""
+    return write_text_atomic(out, module(device.model.compact(device.params)))
+
+
+def export_crossbar(device: Device, out, rows: int, cols: int, *, line_resistance: float = 0.0,
+                    driver_resistance: float = 0.0, sense_resistance: float = 0.0, row_voltage: float = 1.0,
+                    col_voltage: float = 0.0, selector: Selector | None = None, transient: bool = False) -> Path:
+    """An R×C crossbar netlist at ``out``: every word line at ``row_voltage`` [V], every bit line
+    at ``col_voltage`` [V] (a parallel read), line segment / driver / sense resistances [Ω], with
+    an ``.op`` analysis (frozen states) or, with ``transient``, dynamic cells and a ``.tran``
+    placeholder the user edits. Pristine cells; edit the instance parameters for other states."""
+    for name, value in (("rows", rows), ("cols", cols)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise param_error(name, "export_crossbar", "an integer >= 1", value)
+    lines = Lines(line_resistance, line_resistance, driver_resistance, sense_resistance)
+    cm = device.model.compact(device.params)
+    text = crossbar_netlist(cm, np.full(rows, float(row_voltage)), np.full(cols, float(col_voltage)), lines,
+                            selector=selector, frozen=not transient)
+    analysis = ".tran 1m 1 uic  $ edit: step, stop (uic starts the state capacitors at their IC)" if transient else ".op"
+    return write_text_atomic(out, f"{text}{analysis}\n.end\n")
