@@ -89,3 +89,24 @@ def ngspice_cell_currents(cm: CompactModel, v_rows, v_cols, lines: Lines, *, sta
     vectors = [f"i(vm_{i}_{j})" for i in range(n_rows) for j in range(n_cols)]
     out = run_netlist(netlist, vectors, analysis=".op")
     return np.array([out[name][0] for name in vectors]).reshape(n_rows, n_cols)
+
+
+def ngspice_crossbar_transient(cm: CompactModel, lines: Lines, stop: float, n_points: int, row_sources: list[str],
+                               col_voltage: float = 0.0, *, states=None, probes=None,
+                               options: str = "reltol=1e-6 abstol=1e-15 vntol=1e-9") -> dict[str, np.ndarray]:
+    """Transient of an R×C crossbar of dynamic ``cm`` cells in ngspice: word line i driven by the
+    SPICE source spec ``row_sources[i]`` (e.g. "SIN(0 1 1)"), bit lines at ``col_voltage`` [V];
+    ``n_points`` steps up to ``stop`` [s] (the largest step is stop/n_points). Returns "time" and
+    "i(vm_i_j)" of the ``probes`` (list of (i, j); default all cells)."""
+    from nanoionic.export.ngspice import run_netlist
+    n_rows = len(row_sources)
+    n_cols = n_rows if states is None else states.shape[1]
+    netlist = crossbar_netlist(cm, np.zeros(n_rows), np.full(n_cols, float(col_voltage)), lines, states=states,
+                               frozen=False)
+    for i, spec in enumerate(row_sources):  # replace the DC row sources by the waveforms
+        old = f"Vrow_{i} {'src_row_' + str(i) if lines.driver_resistance > 0 else f'w_{i}_0'} 0 0.0"
+        netlist = netlist.replace(old + "\n", old.rsplit(" ", 1)[0] + f" {spec}\n", 1)
+    probes = [(i, j) for i in range(n_rows) for j in range(n_cols)] if probes is None else probes
+    step = stop / n_points
+    return run_netlist(netlist + f".options {options}\n", [f"i(vm_{i}_{j})" for i, j in probes],
+                       analysis=f".tran {step!r} {stop!r} 0 {step!r} uic")

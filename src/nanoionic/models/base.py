@@ -125,6 +125,8 @@ class DeviceModel:
         ``current`` (the same voltages for every device of a batch), returns one current per
         terminal, (n_terminals, n_devices), and is integrated by the adaptive methods from a
         waveform with one voltage column per terminal (``protocols.merge_terminals``).
+    ohmic : True if the current is linear in the voltage at fixed state (I = G(x)·V); array
+        solvers then solve the network as linear (``circuit.line_transient``).
     conserved_weights : weights w of a conserved inventory Σ w·x of non-negative states (a shared
         ion reservoir); the adaptive methods then keep it to round-off after every step.
     """
@@ -138,6 +140,7 @@ class DeviceModel:
     operating_voltage: ClassVar[float] = 10.0
     time_scale: ClassVar[float] = 0.1
     terminals: ClassVar[tuple[str, ...]] = ()
+    ohmic: ClassVar[bool] = False
     conserved_weights: ClassVar[tuple[float, ...] | None] = None
 
     @property

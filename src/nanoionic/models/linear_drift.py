@@ -52,6 +52,7 @@ class _LinearDrift(DeviceModel):
     Params = LinearDriftParams
     operating_voltage = 1.0
     time_scale = 0.01
+    ohmic = True
 
     def initial_state(self, params, n_devices: int) -> np.ndarray:
         return np.full((1, n_devices), float(params.initial_state))

@@ -1,0 +1,181 @@
+"""Transient of a resistive crossbar on a time grid, the way a circuit simulator runs it.
+
+Same topology as ``circuit.nodal`` (word lines driven at column 0 through the driver
+resistance, bit lines sensed at row R-1 through the sense resistance, one segment between
+neighbouring cells). Sources are given at the grid times and vary linearly between them (SPICE
+PWL). Each step is Heun's method on the cell states with a network solve at both ends:
+
+    x* = x_k + h·f(x_k, v_k);  v* = cell voltages of the network with x* at t_k+1
+    x_k+1 = x_k + h/2·(f(x_k, v_k) + f(x*, v*));  v_k+1 from x_k+1 at t_k+1
+
+(second order, like the trapezoidal rule of SPICE). Cells whose current is ohmic in the cell
+voltage (``DeviceModel.ohmic``) are solved by block Gauss–Seidel over the lines: with the bit
+nodes fixed each word line is a tridiagonal system, and vice versa; warm-started from the
+previous time point it converges in a few sweeps because the cells couple the line networks
+weakly (g_cell ≪ g_line). Sweeps stop when no node voltage moves by more than ``tol`` times the
+largest source voltage; if they do not converge (cells as conductive as the lines), or the cells
+are not ohmic, the sparse Newton solver of ``circuit.nodal`` takes over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nanoionic._core.errors import param_error
+from nanoionic.circuit.nodal import Lines, Network, NodalSolver
+
+try:  # pragma: no cover - exercised only where numba is missing
+    import numba
+    _jit = numba.njit(cache=True)
+except ImportError:  # pragma: no cover
+    def _jit(f):
+        return f
+
+MAX_SWEEPS = 200
+"""Block Gauss–Seidel sweeps before falling back to the sparse Newton solver."""
+
+
+@dataclass
+class LineTransient:
+    """Result of :func:`line_transient`.
+
+    time : (n_t,) grid [s]; probe_current : (n_t, n_probes) current of the probed cells, word →
+    bit [A]; cell_current : (R, C) at the last time [A]; state : (n_states, R·C) final states;
+    sweeps : total Gauss–Seidel sweeps; newton_solves : solves handed to the Newton solver.
+    """
+
+    time: np.ndarray
+    probe_current: np.ndarray
+    cell_current: np.ndarray
+    state: np.ndarray
+    sweeps: int
+    newton_solves: int
+
+
+@_jit
+def _thomas(lower, diag, upper, rhs, out, c, d):  # pragma: no cover - compiled
+    """Solve a tridiagonal system (sub-, main and super-diagonal) into ``out``; c, d: work arrays."""
+    n = diag.size
+    c[0] = upper[0] / diag[0]
+    d[0] = rhs[0] / diag[0]
+    for k in range(1, n):
+        m = diag[k] - lower[k] * c[k - 1]
+        c[k] = upper[k] / m if k < n - 1 else 0.0
+        d[k] = (rhs[k] - lower[k] * d[k - 1]) / m
+    out[n - 1] = d[n - 1]
+    for k in range(n - 2, -1, -1):
+        out[k] = d[k] - c[k] * out[k + 1]
+
+
+@_jit
+def _sweeps(g, g_word, g_bit, g_drv, v_row, g_sense, v_col, w, b, tol, max_sweeps):  # pragma: no cover - compiled
+    """Block Gauss–Seidel on the line networks of an ohmic crossbar; w, b updated in place.
+    Returns the sweep count (max_sweeps + 1 if not converged)."""
+    n_rows, n_cols = g.shape
+    lw, dw, uw, rw, xw = np.empty(n_cols), np.empty(n_cols), np.empty(n_cols), np.empty(n_cols), np.empty(n_cols)
+    lb, db, ub, rb, xb = np.empty(n_rows), np.empty(n_rows), np.empty(n_rows), np.empty(n_rows), np.empty(n_rows)
+    cw, dw2, cb, db2 = np.empty(n_cols), np.empty(n_cols), np.empty(n_rows), np.empty(n_rows)
+    for sweep in range(1, max_sweeps + 1):
+        change = 0.0
+        for i in range(n_rows):
+            for j in range(n_cols):
+                lw[j] = -g_word if j > 0 else 0.0
+                uw[j] = -g_word if j < n_cols - 1 else 0.0
+                dw[j] = g[i, j] + (g_word if j > 0 else 0.0) + (g_word if j < n_cols - 1 else 0.0)
+                rw[j] = g[i, j] * b[i, j]
+            dw[0] += g_drv[i]
+            rw[0] += g_drv[i] * v_row[i]
+            _thomas(lw, dw, uw, rw, xw, cw, dw2)
+            for j in range(n_cols):
+                change = max(change, abs(xw[j] - w[i, j]))
+                w[i, j] = xw[j]
+        for j in range(n_cols):
+            for i in range(n_rows):
+                lb[i] = -g_bit if i > 0 else 0.0
+                ub[i] = -g_bit if i < n_rows - 1 else 0.0
+                db[i] = g[i, j] + (g_bit if i > 0 else 0.0) + (g_bit if i < n_rows - 1 else 0.0)
+                rb[i] = g[i, j] * w[i, j]
+            db[n_rows - 1] += g_sense[j]
+            rb[n_rows - 1] += g_sense[j] * v_col[j]
+            _thomas(lb, db, ub, rb, xb, cb, db2)
+            for i in range(n_rows):
+                change = max(change, abs(xb[i] - b[i, j]))
+                b[i, j] = xb[i]
+        if change <= tol:
+            return sweep
+    return max_sweeps + 1
+
+
+class _Network:
+    """Cell voltages of the crossbar for given states and sources (fast path or Newton)."""
+
+    def __init__(self, model, params, lines: Lines, rows: int, cols: int, tol: float):
+        self.model, self.params, self.tol = model, params, tol
+        self.shape = (rows, cols)
+        self.fast = bool(getattr(model, "ohmic", False)) and all(
+            x > 0 for x in (lines.word_segment, lines.bit_segment, lines.driver_resistance, lines.sense_resistance))
+        self.lines = lines
+        self.w = np.zeros(self.shape)
+        self.b = np.zeros(self.shape)
+        self.newton = NodalSolver(Network(rows, cols, lines, None))
+        self.guess = None
+        self.sweeps = 0
+        self.newton_solves = 0
+
+    def cell_voltages(self, state, v_row, v_col) -> np.ndarray:
+        if self.fast:
+            g = (self.model.current(state, 1.0, self.params) / 1.0).reshape(self.shape)
+            scale = max(float(np.nanmax(np.abs(v_row), initial=0.0)), float(np.nanmax(np.abs(v_col), initial=0.0)), 1e-12)
+            lines = self.lines
+            g_drv = np.where(np.isnan(v_row), 0.0, 1.0 / lines.driver_resistance)
+            g_sense = np.where(np.isnan(v_col), 0.0, 1.0 / lines.sense_resistance)
+            n = _sweeps(g, 1.0 / lines.word_segment, 1.0 / lines.bit_segment, g_drv, np.nan_to_num(v_row), g_sense,
+                        np.nan_to_num(v_col), self.w, self.b, self.tol * scale, MAX_SWEEPS)
+            self.sweeps += min(n, MAX_SWEEPS)
+            if n <= MAX_SWEEPS:
+                return (self.w - self.b).ravel()
+        op = self.newton.solve(lambda v: self.model.current(state, v, self.params), v_row, v_col, self.guess)
+        self.guess = op.nodes
+        self.newton_solves += 1
+        n_cells = self.shape[0] * self.shape[1]
+        self.w[:], self.b[:] = op.nodes[:n_cells].reshape(self.shape), op.nodes[n_cells:2 * n_cells].reshape(self.shape)
+        return op.cell_voltage.ravel()
+
+
+def line_transient(model, params, lines: Lines, times, v_rows, v_cols, state0, *, probes=None,
+                   tol: float = 1e-12) -> LineTransient:
+    """Run a crossbar of ``model`` cells on the time grid ``times`` [s] (n_t,), with word-line
+    sources ``v_rows`` (n_t, R) and bit-line sources ``v_cols`` (n_t, C) [V] (NaN = floating)
+    linear between grid points, from ``state0`` (n_states, R·C). ``probes``: flat cell indices
+    whose current is recorded at every grid time (default: all cells)."""
+    times, v_rows, v_cols = np.asarray(times, float), np.asarray(v_rows, float), np.asarray(v_cols, float)
+    if times.ndim != 1 or times.size < 2 or not np.all(np.diff(times) > 0):
+        raise param_error("times", "line_transient", "a strictly increasing grid of >= 2 times [s]", times.shape)
+    if v_rows.shape[0] != times.size or v_cols.shape[0] != times.size:
+        raise param_error("v_rows", "line_transient", f"one row of source voltages per time ({times.size})",
+                          (v_rows.shape, v_cols.shape))
+    rows, cols = v_rows.shape[1], v_cols.shape[1]
+    probes = np.arange(rows * cols) if probes is None else np.asarray(probes, dtype=int)
+    net = _Network(model, params, lines, rows, cols, tol)
+    x = np.array(state0, dtype=float, copy=True)
+    v = net.cell_voltages(x, v_rows[0], v_cols[0])
+    record = np.empty((times.size, probes.size))
+    record[0] = model.current(x[:, probes], v[probes], params)
+    previous = None
+    for k in range(times.size - 1):
+        h = times[k + 1] - times[k]
+        f0 = model.rates(x, v, times[k], params)
+        current = net.w.copy(), net.b.copy()
+        if previous is not None:  # warm start: linear extrapolation of the node voltages in time
+            ratio = h / (times[k] - times[k - 1])
+            net.w += ratio * (net.w - previous[0])
+            net.b += ratio * (net.b - previous[1])
+        previous = current
+        x_pred = model.clip_state(x + h * f0)
+        v_pred = net.cell_voltages(x_pred, v_rows[k + 1], v_cols[k + 1])
+        x = model.clip_state(x + 0.5 * h * (f0 + model.rates(x_pred, v_pred, times[k + 1], params)))
+        v = net.cell_voltages(x, v_rows[k + 1], v_cols[k + 1])
+        record[k + 1] = model.current(x[:, probes], v[probes], params)
+    return LineTransient(times, record, model.current(x, v, params).reshape(rows, cols), x, net.sweeps, net.newton_solves)
