@@ -7,7 +7,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import bench_crossbar, bench_exact
+from benchmarks import bench_crossbar, bench_exact, bench_interop
 
 
 def main() -> None:
@@ -32,10 +32,13 @@ def main() -> None:
     print(bench_crossbar.__doc__.split(chr(10))[0])
     crossbar = bench_crossbar.run()
     print(bench_crossbar.format_table(crossbar))
+    print()
+    print(bench_interop.__doc__.split(chr(10))[0] + " ...")
+    interop = bench_interop.run()
     out = Path("out")
     out.mkdir(exist_ok=True)
     tmp = out / "bench.json.tmp"
-    tmp.write_text(json.dumps({"exact": rows, "crossbar": crossbar}, indent=1))
+    tmp.write_text(json.dumps({"exact": rows, "crossbar": crossbar, "interop": interop}, indent=1))
     os.replace(tmp, out / "bench.json")
     print(f"\nwritten: {out / 'bench.json'}")
 

@@ -55,54 +55,72 @@ class LineTransient:
 
 
 @_jit
-def _thomas(lower, diag, upper, rhs, out, c, d):  # pragma: no cover - compiled
-    """Solve a tridiagonal system (sub-, main and super-diagonal) into ``out``; c, d: work arrays."""
-    n = diag.size
-    c[0] = upper[0] / diag[0]
-    d[0] = rhs[0] / diag[0]
-    for k in range(1, n):
-        m = diag[k] - lower[k] * c[k - 1]
-        c[k] = upper[k] / m if k < n - 1 else 0.0
-        d[k] = (rhs[k] - lower[k] * d[k - 1]) / m
-    out[n - 1] = d[n - 1]
-    for k in range(n - 2, -1, -1):
-        out[k] = d[k] - c[k] * out[k + 1]
+def _factor(g_cell_line, g_seg, g_end, c, m):  # pragma: no cover - compiled
+    """Thomas factors of one line: cells ``g_cell_line`` to the other network, segments ``g_seg``
+    between neighbours, ``g_end`` to the source at the last index (the driven end comes last).
+    Fills c (super-diagonal ratios) and m (pivots)."""
+    n = g_cell_line.size
+    for k in range(n):
+        diag = g_cell_line[k] + (g_seg if k > 0 else 0.0) + (g_seg if k < n - 1 else 0.0) + (g_end if k == n - 1 else 0.0)
+        m[k] = diag + (g_seg * c[k - 1] if k > 0 else 0.0)
+        c[k] = -g_seg / m[k] if k < n - 1 else 0.0
+
+
+@_jit
+def _substitute(c, m, g_seg, rhs, out):  # pragma: no cover - compiled
+    """Solve the factored tridiagonal line system for ``rhs`` into ``out``; returns max |change|."""
+    n = m.size
+    d_prev = 0.0
+    for k in range(n):
+        d_prev = (rhs[k] + (g_seg * d_prev if k > 0 else 0.0)) / m[k]
+        rhs[k] = d_prev
+    change = 0.0
+    x_next = 0.0
+    for k in range(n - 1, -1, -1):
+        x = rhs[k] - (c[k] * x_next if k < n - 1 else 0.0)
+        change = max(change, abs(x - out[k]))
+        out[k] = x
+        x_next = x
+    return change
 
 
 @_jit
 def _sweeps(g, g_word, g_bit, g_drv, v_row, g_sense, v_col, w, b, tol, max_sweeps):  # pragma: no cover - compiled
     """Block Gauss–Seidel on the line networks of an ohmic crossbar; w, b updated in place.
-    Returns the sweep count (max_sweeps + 1 if not converged)."""
+    Word line i is solved from its driven end (column 0), bit line j from its sensed end (row
+    R-1): both are ordered so the source sits at the last index. Returns the sweep count
+    (max_sweeps + 1 if not converged)."""
     n_rows, n_cols = g.shape
-    lw, dw, uw, rw, xw = np.empty(n_cols), np.empty(n_cols), np.empty(n_cols), np.empty(n_cols), np.empty(n_cols)
-    lb, db, ub, rb, xb = np.empty(n_rows), np.empty(n_rows), np.empty(n_rows), np.empty(n_rows), np.empty(n_rows)
-    cw, dw2, cb, db2 = np.empty(n_cols), np.empty(n_cols), np.empty(n_rows), np.empty(n_rows)
+    cw, mw = np.empty((n_rows, n_cols)), np.empty((n_rows, n_cols))
+    cb, mb = np.empty((n_cols, n_rows)), np.empty((n_cols, n_rows))
+    line_w, line_b = np.empty(n_cols), np.empty(n_rows)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            line_w[j] = g[i, n_cols - 1 - j]  # reversed: column 0 (driver) last
+        _factor(line_w, g_word, g_drv[i], cw[i], mw[i])
+    for j in range(n_cols):
+        _factor(g[:, j].copy(), g_bit, g_sense[j], cb[j], mb[j])
+    rhs_w, out_w = np.empty(n_cols), np.empty(n_cols)
+    rhs_b, out_b = np.empty(n_rows), np.empty(n_rows)
     for sweep in range(1, max_sweeps + 1):
         change = 0.0
         for i in range(n_rows):
             for j in range(n_cols):
-                lw[j] = -g_word if j > 0 else 0.0
-                uw[j] = -g_word if j < n_cols - 1 else 0.0
-                dw[j] = g[i, j] + (g_word if j > 0 else 0.0) + (g_word if j < n_cols - 1 else 0.0)
-                rw[j] = g[i, j] * b[i, j]
-            dw[0] += g_drv[i]
-            rw[0] += g_drv[i] * v_row[i]
-            _thomas(lw, dw, uw, rw, xw, cw, dw2)
+                jj = n_cols - 1 - j
+                rhs_w[j] = g[i, jj] * b[i, jj]
+                out_w[j] = w[i, jj]
+            rhs_w[n_cols - 1] += g_drv[i] * v_row[i]
+            change = max(change, _substitute(cw[i], mw[i], g_word, rhs_w, out_w))
             for j in range(n_cols):
-                change = max(change, abs(xw[j] - w[i, j]))
-                w[i, j] = xw[j]
+                w[i, n_cols - 1 - j] = out_w[j]
         for j in range(n_cols):
             for i in range(n_rows):
-                lb[i] = -g_bit if i > 0 else 0.0
-                ub[i] = -g_bit if i < n_rows - 1 else 0.0
-                db[i] = g[i, j] + (g_bit if i > 0 else 0.0) + (g_bit if i < n_rows - 1 else 0.0)
-                rb[i] = g[i, j] * w[i, j]
-            db[n_rows - 1] += g_sense[j]
-            rb[n_rows - 1] += g_sense[j] * v_col[j]
-            _thomas(lb, db, ub, rb, xb, cb, db2)
+                rhs_b[i] = g[i, j] * w[i, j]
+                out_b[i] = b[i, j]
+            rhs_b[n_rows - 1] += g_sense[j] * v_col[j]
+            change = max(change, _substitute(cb[j], mb[j], g_bit, rhs_b, out_b))
             for i in range(n_rows):
-                change = max(change, abs(xb[i] - b[i, j]))
-                b[i, j] = xb[i]
+                b[i, j] = out_b[i]
         if change <= tol:
             return sweep
     return max_sweeps + 1
