@@ -35,6 +35,7 @@ import numpy as np
 import xarray as xr
 
 from nanoionic._core.errors import ParameterError, param_error
+from nanoionic._core.version import package_version
 
 __all__ = [
     "RESULT_SUFFIXES",
@@ -51,15 +52,6 @@ RESULT_SUFFIXES = (".nc", ".csv")
 _JSON_ATTRS_KEY = "_nanoionic_json_attrs"  # NetCDF: names of the attributes stored as JSON text
 _CSV_META_PREFIX = "#! "
 _INT32 = (-(2**31), 2**31 - 1)
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("nanoionic")
-    except Exception:  # not installed (e.g. run from a source tree on sys.path)
-        return "unknown"
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,7 +305,7 @@ def _write_csv(ds: xr.Dataset, tmp: Path) -> None:
         meta["vars"][str(name)] = {"dims": list(var.dims), "dtype": var.dtype.str, "attrs": var.attrs,
                                    "coord": name in ds.coords}
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(f"# nanoionic {_version()}\n")
+        fh.write(f"# nanoionic {package_version()}\n")
         for key, value in ds.attrs.items():
             fh.write(f"# {_format_attr_key(str(key))}: {json.dumps(value, default=_json_default)}\n")
         fh.write(_CSV_META_PREFIX + json.dumps(meta, default=_json_default) + "\n")
@@ -395,6 +387,7 @@ def _read_csv(path: Path) -> xr.Dataset:
 _DELIMITED = re.compile(r"\s*[,;\t]\s*")
 _WS_FIELD = re.compile(r"[^\s\[(]+(?:\s*[\[(][^\])]*[\])])?|[\[(][^\])]*[\])]")  # "t (s)" is one field
 _UNIT = re.compile(r"[\[(]\s*([^\])]*)\s*[\])]")
+_SPICE_VECTOR = re.compile(r"^[vV]\([^)]*\)$")  # ngspice's wrdata names a node voltage v(node)
 
 
 def read_waveform_csv(path) -> tuple[np.ndarray, np.ndarray]:
@@ -402,7 +395,7 @@ def read_waveform_csv(path) -> tuple[np.ndarray, np.ndarray]:
 
     Lines that are empty or start with ``#`` are skipped. An optional header row (the first
     non-comment row, if it is not numeric) may name the columns; units in brackets, if given,
-    must be ``s`` and ``V``. Fields may be separated by commas, semicolons, tabs or spaces.
+    must be ``s`` and ``V`` (an ngspice ``wrdata`` header, "time v(node)", is accepted too). Fields may be separated by commas, semicolons, tabs or spaces.
 
     Returns
     -------
@@ -445,6 +438,8 @@ def read_waveform_csv(path) -> tuple[np.ndarray, np.ndarray]:
                     raise bad("two columns, time [s] and voltage [V]", lineno, line)
                 for field, unit in zip(fields, ("s", "V")):
                     m = _UNIT.search(field)
+                    if m and _SPICE_VECTOR.match(field) and unit == "V":
+                        continue  # an ngspice vector name such as v(in) (wrdata header), not a unit
                     if m and m.group(1).strip() != unit:
                         raise bad(f"the column unit {unit!r}", lineno, field)
                 seen_data = True  # only one header row
