@@ -19,6 +19,24 @@ def number(x: float) -> str:
     return text
 
 
+def name_mapper(cm, *, v: str, vd: str, state: str, aux: str, param: str) -> Callable[[str], str]:
+    """Map of compact-expression names of ``cm`` to target expressions: ``v`` and ``vd`` as given,
+    states, auxiliaries and parameters through the format strings ``state``, ``aux``, ``param``
+    (e.g. "v(x_{})")."""
+    states = {s.name for s in cm.states}
+    auxiliaries = {a for a, _ in cm.auxiliaries}
+
+    def name_of(name: str) -> str:
+        if name == "v":
+            return v
+        if name == "vd":
+            return vd
+        if name in states:
+            return state.format(name)
+        return (aux if name in auxiliaries else param).format(name)
+    return name_of
+
+
 def render(text: str, name_of: Callable[[str], str], where: str) -> str:
     """``text`` printed with names mapped by ``name_of``; ``a ** b`` → pow(a, b) (both targets)
     and ``where(c, a, b)`` → a ternary."""

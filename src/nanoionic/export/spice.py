@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from nanoionic._core.version import package_version
-from nanoionic.export.expressions import number, render, wrap
+from nanoionic.export.expressions import name_mapper, number, render, wrap
 from nanoionic.models.compact import CompactModel
 
 AUX_PATH_RESISTANCE = 1e12
@@ -34,20 +34,8 @@ def subckt_name(cm: CompactModel) -> str:
 
 def spice_names(cm: CompactModel, frozen: bool = False):
     """Map of compact-expression names to ngspice expressions inside the subcircuit."""
-    states = {s.name for s in cm.states}
-    aux = {a for a, _ in cm.auxiliaries}
-
-    def name_of(name: str) -> str:
-        if name == "v":
-            return "v(p, n)"
-        if name == "vd":
-            return "v(d, n)" if cm.series_resistance > 0 else "v(p, n)"
-        if name in states:
-            return f"x_{name}" if frozen else f"v(x_{name})"
-        if name in aux:
-            return f"v(a_{name})"
-        return f"p_{name}"
-    return name_of
+    return name_mapper(cm, v="v(p, n)", vd="v(d, n)" if cm.series_resistance > 0 else "v(p, n)",
+                       state="x_{}" if frozen else "v(x_{})", aux="v(a_{})", param="p_{}")
 
 
 def subcircuit(cm: CompactModel, *, frozen: bool = False) -> str:

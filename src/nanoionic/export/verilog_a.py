@@ -10,7 +10,7 @@ per instance); auxiliaries are real variables ``a_<name>``. Compiles with OpenVA
 from __future__ import annotations
 
 from nanoionic._core.version import package_version
-from nanoionic.export.expressions import number, render, wrap
+from nanoionic.export.expressions import name_mapper, number, render, wrap
 from nanoionic.export.spice import subckt_name
 from nanoionic.models.compact import CompactModel
 
@@ -20,20 +20,8 @@ STATIC_HOLD_CONDUCTANCE = 1.0
 
 def va_names(cm: CompactModel):
     """Map of compact-expression names to Verilog-A expressions inside the module."""
-    states = {s.name for s in cm.states}
-    aux = {a for a, _ in cm.auxiliaries}
-
-    def name_of(name: str) -> str:
-        if name == "v":
-            return "V(p, n)"
-        if name == "vd":
-            return "V(d, n)" if cm.series_resistance > 0 else "V(p, n)"
-        if name in states:
-            return f"V(x_{name})"
-        if name in aux:
-            return f"a_{name}"
-        return f"p_{name}"
-    return name_of
+    return name_mapper(cm, v="V(p, n)", vd="V(d, n)" if cm.series_resistance > 0 else "V(p, n)",
+                       state="V(x_{})", aux="a_{}", param="p_{}")
 
 
 def module(cm: CompactModel) -> str:
