@@ -37,6 +37,8 @@ import zarr
 from nanoionic._core.errors import param_error
 from nanoionic._core.version import package_version
 from nanoionic.distributed.spec import METRICS
+from nanoionic.protocols.waveform import KIND
+from nanoionic.simulation import as_waveform
 
 __all__ = ["FORMAT", "create_or_resume", "done_keys", "failed_records", "load_sweep", "read_marker",
            "remove_tmp", "run_task", "write_marker"]
@@ -243,7 +245,9 @@ def load_sweep(store) -> xr.Dataset:
     n_chunks = -(-n_dev // spec["devices_per_task"])
     seed_index = {s: i for i, s in enumerate(seeds)}
     status = np.full((n_points, len(seeds), n_chunks), "missing", dtype=object)
-    data: dict[str, np.ndarray] = {}
+    n_reads = int(np.sum(as_waveform(spec["protocol"]).kind == KIND["read"]))
+    data = {name: np.full((n_points, len(seeds)) + ((n_reads,) if METRICS[name][1] else ()) + (n_dev,), np.nan)
+            for name in spec["metrics"]}
     root = zarr.open_group(str(store), mode="r")
     done = done_keys(store)
     for task in tasks:
@@ -258,15 +262,11 @@ def load_sweep(store) -> xr.Dataset:
         group = root[f"tasks/{key}"]
         sl = slice(task["device_offset"], task["device_offset"] + task["n_devices"])
         for name in spec["metrics"]:
-            values = group[name][...]
-            if name not in data:
-                data[name] = np.full((n_points, len(seeds)) + values.shape[:-1] + (n_dev,), np.nan)
-            data[name][idx + (Ellipsis, sl)] = values
+            data[name][idx + (Ellipsis, sl)] = group[name][...]
     variables = {}
     for name in spec["metrics"]:
-        if name in data:
-            dims = ("point", "seed", "read", "device") if data[name].ndim == 4 else ("point", "seed", "device")
-            variables[name] = (dims, data[name], {"units": METRICS[name][0], "meaning": METRICS[name][3]})
+        dims = ("point", "seed", "read", "device") if METRICS[name][1] else ("point", "seed", "device")
+        variables[name] = (dims, data[name], {"units": METRICS[name][0], "meaning": METRICS[name][3]})
     variables["task_status"] = (("point", "seed", "chunk"), status.astype(str))
     swept = list(spec["points"][0]) if spec["points"] else []
     coords = {"point": np.arange(n_points), "seed": np.asarray(seeds), "device": np.arange(n_dev),
