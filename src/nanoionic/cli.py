@@ -179,7 +179,7 @@ def sweep(spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML): [sweep],
     table = Table(title=f"sweep {res.store.name}: median, σ/μ and percentiles per point")
     swept = list(parsed.swept)
     for col in ("point", *swept, "metric", "n", "median", "σ/μ", "p5", "p95", "failed tasks"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in res.summary:
         table.add_row(str(r["point"]), *(f"{r[k] / EV:.4g} eV" if res.units.get(k) == "J" else f"{r[k]:.4g} {res.units.get(k, '')}"
                                          for k in swept), r["metric"], str(r["n"]),
