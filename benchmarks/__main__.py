@@ -1,4 +1,4 @@
-"""`python -m benchmarks` (make bench): exact-method throughput table, also to out/bench.json."""
+"""`python -m benchmarks` (make bench): exact-method, crossbar and Monte Carlo (Dask) tables, also to out/bench.json."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import bench_crossbar, bench_exact, bench_interop
+from benchmarks import bench_crossbar, bench_exact, bench_interop, bench_montecarlo
 
 
 def main() -> None:
@@ -33,12 +33,19 @@ def main() -> None:
     crossbar = bench_crossbar.run()
     print(bench_crossbar.format_table(crossbar))
     print()
+    print(bench_montecarlo.__doc__.split(chr(10))[0])
+    print(f"protocol: {bench_montecarlo.PROTOCOL!r}; spread {bench_montecarlo.VARIABILITY} (log-normal); "
+          f"{bench_montecarlo.DEVICES_PER_TASK} devices per task")
+    montecarlo = bench_montecarlo.run()
+    print(bench_montecarlo.format_table(montecarlo))
+    print()
     print(bench_interop.__doc__.split(chr(10))[0] + " ...")
     interop = bench_interop.run()
     out = Path("out")
     out.mkdir(exist_ok=True)
     tmp = out / "bench.json.tmp"
-    tmp.write_text(json.dumps({"exact": rows, "crossbar": crossbar, "interop": interop}, indent=1))
+    tmp.write_text(json.dumps({"exact": rows, "crossbar": crossbar, "montecarlo": montecarlo, "interop": interop},
+                              indent=1))
     os.replace(tmp, out / "bench.json")
     print(f"\nwritten: {out / 'bench.json'}")
 

@@ -1,4 +1,4 @@
-"""Command-line interface (typer): run, reproduce, models, params. No logic beyond wiring."""
+"""Command-line interface (typer): run, reproduce, filter, sweep, models, params. No logic beyond wiring."""
 
 from __future__ import annotations
 
@@ -151,6 +151,48 @@ def filter_command(image: Annotated[Path, typer.Argument(help="Image file (PNG);
                   f"signal {metrics['signal_initial_uS']:.1f} -> {metrics['signal_final_uS']:.1f} uS, background "
                   f"{metrics['background_initial_uS']:.1f} -> {metrics['background_final_uS']:.2f} uS")
     console.print(f"wrote {len(written)} files to {out}")
+
+
+@app.command()
+def sweep(spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML): [sweep], [grid], [random], [variability].")],
+          out: Annotated[Optional[Path], typer.Option(help="Zarr store; re-running resumes it. Default: SPEC.zarr beside the spec.")] = None,
+          workers: Annotated[Optional[int], typer.Option(help="LocalCluster worker processes (default: min(2, cores)).")] = None,
+          scheduler: Annotated[Optional[str], typer.Option(help="Existing Dask scheduler, e.g. tcp://127.0.0.1:8786.")] = None,
+          timeout: Annotated[float, typer.Option(help="Seconds to wait for the scheduler.")] = 5.0,
+          retry_failed: Annotated[bool, typer.Option(help="Run tasks recorded as failed again.")] = False):
+    """Parameter sweep / Monte Carlo on Dask into a Zarr store; summary table and CDF plots."""
+    try:
+        from nanoionic.distributed import load_spec, run_sweep
+        from nanoionic.plotting import sweep_figures
+        parsed = load_spec(spec)
+        store = out if out is not None else spec.with_suffix(".zarr")
+        with Progress(TextColumn("sweep"), BarColumn(), TextColumn("{task.completed}/{task.total} tasks"),
+                      TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task("sweep", total=None)
+            res = run_sweep(parsed, store, workers=workers, scheduler=scheduler, timeout=timeout,
+                            retry_failed=retry_failed, spec_text=spec.read_text(encoding="utf-8"),
+                            progress=lambda done, total: bar.update(task, completed=done, total=total))
+        figures = sweep_figures(res.data, res.report[0].parent)
+    except NanoionicError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(ParameterError(f"Cannot write the sweep output: {exc}."))
+    table = Table(title=f"sweep {res.store.name}: median, σ/μ and percentiles per point")
+    swept = list(parsed.swept)
+    for col in ("point", *swept, "metric", "n", "median", "σ/μ", "p5", "p95", "failed tasks"):
+        table.add_column(col, overflow="fold")
+    for r in res.summary:
+        table.add_row(str(r["point"]), *(f"{r[k] / EV:.4g} eV" if res.units.get(k) == "J" else f"{r[k]:.4g} {res.units.get(k, '')}"
+                                         for k in swept), r["metric"], str(r["n"]),
+                      f"{r['median']:.4g} {r['unit']}", f"{r['cv']:.3g}", f"{r['p5']:.4g}", f"{r['p95']:.4g}",
+                      str(r["failed_tasks"]))
+    console.print(table)
+    for rec in res.failures:
+        params = ", ".join(f"{k} = {v:.6g}" for k, v in rec["params"].items())
+        err_console.print(f"[yellow]failed task {rec['task']['id']}[/] ({escape(params)}): {escape(str(rec.get('error')))}")
+    console.print(f"{res.n_tasks} tasks: {res.executed} run now ({res.failed} failed), {res.skipped} already done; "
+                  f"{res.seconds:.1f} s on {res.workers} workers. Store {res.store}; report "
+                  f"{len(res.report) + len(figures)} files in {res.report[0].parent}")
 
 
 def parse_size(text: str) -> tuple[int, int]:

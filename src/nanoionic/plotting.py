@@ -372,3 +372,56 @@ def modulation_figure(r: dict, out_dir: Path) -> list[Path]:
     ax.set_xlabel("Modulatory voltage V_mod (V)"), ax.set_ylabel("Pre pulses needed (1 ms each)")
     ax.set_yscale("log"), ax.legend(fontsize=7), ax.grid(alpha=0.3, which="both")
     return save_figure(fig, out_dir, "review_modulation")
+
+
+def sweep_figures(ds, out_dir, *, max_legend: int = 12) -> list[Path]:
+    """Cumulative distributions and histograms of every scalar metric of a sweep, one curve per
+    parameter point (devices of all seeds pooled), like the review's Figs. 11–12.
+
+    ``ds`` is ``distributed.load_sweep(store)``; writes ``cdf_<metric>.png/.svg`` into ``out_dir``.
+    """
+    import json
+
+    from nanoionic._core.units import EV
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    swept = json.loads(ds.attrs.get("swept", "[]"))
+    n_points = ds.sizes["point"]
+    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, max(n_points, 2)))
+
+    def label(p: int) -> str:
+        parts = []
+        for name in swept:
+            value = float(ds[name].values[p])
+            parts.append(f"{name} = {value / EV:.4g} eV" if 1e-21 < abs(value) < 1e-17 else f"{name} = {value:.4g}")
+        return ", ".join(parts) or "preset"
+
+    written = []
+    for name in ds.data_vars:
+        if name == "task_status" or "read" in ds[name].dims:
+            continue
+        unit = ds[name].attrs.get("units", "")
+        fig, (ax_cdf, ax_hist) = plt.subplots(1, 2, figsize=(10, 4))
+        finite = ds[name].values[np.isfinite(ds[name].values)]
+        log = finite.size > 0 and np.all(finite > 0) and finite.max() / finite.min() > 20
+        for p in range(n_points):
+            values = np.sort(ds[name].isel(point=p).values.ravel())
+            values = values[np.isfinite(values)]
+            if values.size == 0:
+                continue
+            kw = {"color": colours[p], "label": label(p) if n_points <= max_legend else None}
+            ax_cdf.step(values, np.arange(1, values.size + 1) / values.size, where="post", **kw)
+            bins = np.geomspace(finite.min(), finite.max(), 40) if log else 40
+            ax_hist.hist(values, bins=bins, histtype="step", density=True, **kw)
+        for ax in (ax_cdf, ax_hist):
+            ax.set_xlabel(f"{name} [{unit}]" if unit else name)
+            if log:
+                ax.set_xscale("log")
+        ax_cdf.set_ylabel("cumulative probability")
+        ax_hist.set_ylabel("probability density")
+        if n_points <= max_legend:
+            ax_cdf.legend(fontsize=7)
+        fig.suptitle(f"{ds.attrs.get('device', '')}: {name} per parameter point ({n_points} points)")
+        written += save_figure(fig, out, f"cdf_{name}")
+    return written
