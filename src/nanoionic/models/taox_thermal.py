@@ -26,6 +26,7 @@ import numpy as np
 
 from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.models.compact import CompactModel, CompactState, scalar_parameters
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,26 @@ class TaOxThermalModel(DeviceModel):
 
     def current(self, state, v, params):
         return self.conductance(state[0], params) * np.asarray(v, dtype=float)
+
+    def compact(self, params):
+        """The model as formulas (the same equations as ``rates`` and ``current``). The activation
+        energy and the field work per volt are divided by k_B beforehand (E_a/k_B and q·a/(2·d·k_B)
+        in K and K/V), so the exponents are those numbers over the temperature T0 + θ."""
+        p = scalar_parameters(params, self.name)
+        values = {"t0": p["ambient_temperature"], "ln_nu": float(np.log(p["attempt_frequency"])),
+                  "nu": p["attempt_frequency"], "ea_k": p["activation_energy"] / K_B,
+                  "s_k": Q_E * p["hop_distance"] / (2.0 * p["thickness"] * K_B),
+                  "g_off": p["off_conductance"], "g_on": p["on_conductance"], "r_th": p["thermal_resistance"],
+                  "tau_th": p["thermal_time"], "th_max": p["max_temperature_rise"]}
+        aux = (("temp", "t0 + max(theta, 0)"),  # filament temperature [K]
+               ("h0", "exp(ln_nu - ea_k / temp) * sinh(min(max(s_k * v / temp, -700), 700))"),
+               ("h", "h0 / (1 + abs(h0) / nu)"),  # no hop beats the attempt frequency
+               ("heat", "(g_off + (g_on - g_off) * w) * v * v * r_th"))
+        return CompactModel(
+            name=self.name, parameters=values, auxiliaries=aux,
+            states=(CompactState("w", "max(h, 0) * (1 - w) - max(-h, 0) * w", p["initial_state"], 0.0, 1.0),
+                    CompactState("theta", "(heat / (1 + heat / th_max) - theta) / tau_th", 0.0,
+                                 *self.state_bounds[1])),
+            current="(g_off + (g_on - g_off) * w) * vd",
+            source="Kim, Du, Sheridan, Lu et al., Nano Lett. 15, 2203 (2015); nanoionic taox-thermal model",
+            notes=("w: filament fraction; theta: temperature rise of the filament above T0 [K] (node voltage)",))

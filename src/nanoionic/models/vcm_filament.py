@@ -31,8 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nanoionic._core.units import EV, Q_E
+from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.models.compact import CompactModel, CompactState, log_cosh, scalar_parameters, softplus
 from nanoionic.physics.conduction import hopping_sinh
 from nanoionic.physics.hopping import field_work, log_hopping_rate, log_symmetric_hopping_rate
 from nanoionic.physics.kinetics import compartment_affine_maps
@@ -118,6 +119,9 @@ class VCMFilamentModel(DeviceModel):
     def compartment_generator(self, v, params):
         return compartment_generator(v, params)
 
+    def compact(self, params):
+        return compact_model(self, params)
+
     def affine_map(self, v, dt, params):
         q = compartment_generator(v, params)
         dt = np.asarray(dt, dtype=float)
@@ -129,3 +133,41 @@ class VCMFilamentModel(DeviceModel):
         stack = np.moveaxis(np.broadcast_to(q if q.ndim == 3 else q[..., None], (n_c, n_c, n)), -1, 0)
         phi, psi = compartment_affine_maps(stack, np.broadcast_to(dt, (n,)))
         return np.moveaxis(phi, 0, -1), np.moveaxis(psi, 0, -1)
+
+
+def compact_model(model, params) -> CompactModel:
+    """The model as formulas for SPICE/Verilog-A: the log-rates are auxiliaries (bounded by ln ν,
+    exponentiated inside the state rates), barriers and field works are divided by k_B·T
+    beforehand (coefficients of order 1-100); the channel's reservoir is 1 - Σ n_k."""
+    scalar_parameters(params, model.name)
+    p = params
+    kt = K_B * p.temperature
+    per_volt = 1.0 / p.thickness  # field per volt [1/m]
+    values = {
+        "ln_nu": float(np.log(p.attempt_frequency)),
+        "e_in": p.injection_barrier / kt, "e_up": p.consolidation_barrier / kt,
+        **{f"e_out{k}": (p.outdiffusion_barrier + k * p.class_spacing) / kt for k in range(N_CLASSES)},
+        # field works per volt, over k_B·T [1/V]
+        "s_in": field_work(ION_CHARGE, p.injection_distance, per_volt) / kt,
+        "s_up": field_work(ION_CHARGE, p.consolidation_distance, per_volt) / kt,
+        "s_out": field_work(ION_CHARGE, p.outdiffusion_distance, per_volt) / kt,
+        "g_min": p.min_conductance, "g_f": p.filament_conductance, "v_c": p.sinh_voltage,
+    }
+    rate = lambda barrier: f"(ln_nu - {softplus(barrier)})"  # noqa: E731 - ln of a floored hop rate
+    aux = (("l_in", rate("e_in - s_in * v")),
+           ("l_up", rate(f"e_up - {log_cosh('s_up * v')}")),
+           *((f"l_out{k}", rate(f"e_out{k} + s_out * v")) for k in range(N_CLASSES)))
+    n = [f"n{k}" for k in range(N_CLASSES)]
+    reservoir = f"(1 - ({' + '.join(n)}))"
+    rates = []
+    for k in range(N_CLASSES):
+        gain = f"exp(l_in) * {reservoir}" if k == 0 else f"exp(l_up) * n{k - 1}"
+        loss = f"(exp(l_up) + exp(l_out{k}))" if k + 1 < N_CLASSES else f"exp(l_out{k})"
+        rates.append(f"{gain} - {loss} * n{k}")
+    x0 = model.initial_state(p, 1)[:, 0]
+    return CompactModel(
+        name=model.name, parameters=values, auxiliaries=aux,
+        states=tuple(CompactState(n[k], rates[k], float(x0[k]), 0.0, 1.0) for k in range(N_CLASSES)),
+        current=f"(g_min + g_f * ({' + '.join(n)})) * v_c * sinh(min(max(vd / v_c, -700), 700))",
+        source="Chang, Jo & Lu, ACS Nano 5, 7669 (2011); nanoionic vcm-filament model (V_O binding classes)",
+        notes=("n_k: V_O fraction in binding class k (0 loosest); the reservoir outside the channel is 1 - sum(n_k)",))

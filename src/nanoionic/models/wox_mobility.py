@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.models.compact import CompactModel, CompactState, scalar_parameters
 
 
 MAX_ENHANCEMENT = 1e16
@@ -83,3 +84,21 @@ class WOxMobilityModel(DeviceModel):
     def current(self, state, v, params):
         g = params.off_conductance + (params.on_conductance - params.off_conductance) * state[0]
         return g * np.asarray(v, dtype=float)
+
+    def compact(self, params):
+        """The model as formulas (the same equations as ``rates`` and ``current``)."""
+        p = scalar_parameters(params, self.name)
+        values = {"k_w": p["hop_rate"], "v_w": p["hop_voltage"], "gamma": p["mobility_gain"],
+                  "tau_mu": p["mobility_relaxation"], "tau_w": p["state_relaxation"], "nu": p["attempt_frequency"],
+                  "g_off": p["off_conductance"], "g_on": p["on_conductance"]}
+        saturate = lambda r: f"({r}) / (1 + abs({r}) / nu)"  # noqa: E731 - harmonic ceiling at ν
+        aux = (("s", "sinh(min(max(v / v_w, -700), 700))"), ("s_up", "max(s, 0)"), ("s_down", "max(-s, 0)"),
+               ("k_up", saturate("k_w * (1 + mu) * s_up")), ("k_down", saturate("k_w * (1 + mu) * s_down")))
+        return CompactModel(
+            name=self.name, parameters=values, auxiliaries=aux,
+            states=(CompactState("w", "k_up * (1 - w) - k_down * w - w / tau_w", p["initial_state"], 0.0, 1.0),
+                    CompactState("mu", f"gamma * {saturate('k_w * (s_up + s_down)')} - mu / tau_mu", 0.0,
+                                 0.0, MAX_ENHANCEMENT)),
+            current="(g_off + (g_on - g_off) * w) * vd",
+            source="Du, Ma, Zhang, Lu et al., Adv. Funct. Mater. 25, 4290 (2015); nanoionic wox-mobility model",
+            notes=("w: V_O-doped fraction of the WOx film; mu: short-term mobility enhancement (0 at rest)",))

@@ -10,12 +10,17 @@ from nanoionic.export.expressions import render, wrap
 from nanoionic.export.spice import library, subckt_name
 from nanoionic.export.verilog_a import module
 from nanoionic.models.compact import CompactModel, CompactState, NotExportableError, evaluate
-from nanoionic.models.registry import get_model
+from nanoionic.models.registry import MODELS, get_model
 from nanoionic.parameters import load_parameter_set
 from nanoionic.physics.conduction import series_divided_voltage
 
 SVDP_PRESETS = ("ZnTPP/AlOx", "NiTPP/AlOx", "CoTPP/AlOx", "FeTPPCl/AlOx", "H2TPP/AlOx")
-CASES = [("linear-drift-joglekar", None), ("linear-drift-biolek", None)] + [("interface-hopping", p) for p in SVDP_PRESETS]
+REVIEW_PRESETS = {"vcm-filament": "W/WOx/Pd", "wox-mobility": "WOx/mobility", "taox-thermal": "TaOx/thermal",
+                  "diffusive-drift": "Ag:SiOxNy+drift", "metaplastic-filament": "TaOx/metaplastic"}
+CASES = ([("linear-drift-joglekar", None), ("linear-drift-biolek", None)] + [("interface-hopping", p) for p in SVDP_PRESETS]
+         + [(name, p) for name, preset in REVIEW_PRESETS.items() for p in (None, preset)])
+# states that are fractions of one inventory (their sum is at most 1)
+INVENTORY_MODELS = ("interface-hopping", "vcm-filament")
 
 
 def _setup(name, preset):
@@ -24,9 +29,17 @@ def _setup(name, preset):
 
 
 def _random_states(model, rng, n):
-    if model.name == "interface-hopping":  # fractions of one inventory
-        return rng.dirichlet(np.ones(4), n).T[:3]
-    return rng.uniform(0.0, 1.0, (model.n_states, n))
+    """States inside the model's bounds: uniform on [low, high] when the range is at most 1,
+    spread logarithmically over it when it is wider (a temperature rise in K, a mobility gain);
+    fractions of one inventory uniform on the simplex (the implicit compartment included)."""
+    if model.name in INVENTORY_MODELS:
+        return rng.dirichlet(np.ones(model.n_states + 1), n).T[:model.n_states]
+    u = rng.uniform(0.0, 1.0, (model.n_states, n))
+    out = np.empty_like(u)
+    for k, (low, high) in enumerate(model.state_bounds):
+        span = high - low
+        out[k] = low + (span * u[k] if span <= 1.0 else np.expm1(u[k] * np.log1p(span)))
+    return out
 
 
 @pytest.mark.parametrize("name,preset", CASES)
@@ -55,9 +68,14 @@ def test_initial_states_match(name, preset):
     np.testing.assert_allclose([s.initial for s in cm.states], model.initial_state(params, 1)[:, 0])
 
 
-def test_models_without_formulas_say_so():
-    with pytest.raises(NotExportableError, match="vcm-filament"):
-        get_model("vcm-filament").compact(get_model("vcm-filament").Params())
+def test_every_two_terminal_model_exports_and_the_others_say_why():
+    for name, cls in MODELS.items():
+        model = cls()
+        if model.terminals:
+            with pytest.raises(NotExportableError, match=f"{name}.*couples the terminals {model.terminals[0]}"):
+                model.compact(model.Params())
+        else:
+            assert model.compact(model.Params()).name == name
 
 
 def test_per_device_parameters_are_refused_with_their_names():
