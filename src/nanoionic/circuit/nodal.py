@@ -69,7 +69,7 @@ class Selector:
                               self.off_conductance)
 
     @classmethod
-    def from_threshold_switch(cls, params, *, width_fraction: float = 0.01) -> "Selector":
+    def from_threshold_switch(cls, params, *, width_fraction: float = 0.02) -> "Selector":
         """A static selector built from an electro-thermal threshold switch's quasi-static I–V
         (``models.threshold_switch.static_selector_values``; ``params`` is a
         ThresholdSwitchParams, a ParameterSet or a preset name such as "NbO2/selector").

@@ -39,15 +39,15 @@ class ThresholdSwitchParams:
     NbOx-like, illustrative (presets "NbO2/selector", "VO2/selector")."""
 
     ambient_temperature: float = field(300.0, "K", 0.0, 2000.0, "T0", low_open=True)
-    pf_conductance: float = field(2e-2, "S", 0.0, 1e3, "G_pf: Poole–Frenkel prefactor", low_open=True)
-    trap_depth: float = field(0.30 * EV, "J", 0.0, 3 * EV, "φ_B: trap depth")
+    pf_conductance: float = field(0.1, "S", 0.0, 1e3, "G_pf: Poole–Frenkel prefactor", low_open=True)
+    trap_depth: float = field(0.50 * EV, "J", 0.0, 3 * EV, "φ_B: trap depth")
     permittivity: float = field(45.0, "1", 1.0, 1000.0, "ε_r (high-frequency) of the film")
-    thickness: float = field(20e-9, "m", 1e-10, 1e-5, "d: film thickness")
-    thermal_resistance: float = field(2e6, "K/W", 0.0, 1e12, "R_th", low_open=True)
+    thickness: float = field(10e-9, "m", 1e-10, 1e-5, "d: film thickness")
+    thermal_resistance: float = field(3e6, "K/W", 0.0, 1e12, "R_th", low_open=True)
     thermal_time: float = field(20e-9, "s", 0.0, 1.0, "τ_th = R_th·C_th", low_open=True)
-    metallic_conductance: float = field(0.0, "S", 0.0, 1e3, "G_m: conductance above the insulator–metal transition")
+    metallic_conductance: float = field(5e-3, "S", 0.0, 1e3, "G_m: conductance above the insulator–metal transition")
     transition_temperature: float = field(1080.0, "K", 0.0, 1e4, "T_imt (NbO2 1080 K, VO2 340 K)", low_open=True)
-    transition_width: float = field(20.0, "K", 0.0, 1e3, "ΔT of the transition", low_open=True)
+    transition_width: float = field(15.0, "K", 0.0, 1e3, "ΔT of the transition", low_open=True)
     max_temperature_rise: float = field(3000.0, "K", 0.0, 1e4, "θ_max: P·R_th saturates there", low_open=True)
     series_resistance: float = field(0.0, "Ohm", 0.0, 1e9, "R_s: load resistor in series (0: none)")
 
@@ -162,7 +162,7 @@ def holding_point(params, n: int = 4000):
     return float(v[k]), float(i[k])
 
 
-def static_selector_values(params, width_fraction: float = 0.01) -> dict:
+def static_selector_values(params, width_fraction: float = 0.02) -> dict:
     """The four numbers of a static (logistic) threshold selector that stands in for this switch
     in a DC crossbar solve: V_th (``threshold_point``), G_off = cold chord conductance at V_th/2
     (a half-selected cell), G_on = chord conductance at the holding point (the on-state when the
