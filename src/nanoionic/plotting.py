@@ -425,3 +425,90 @@ def sweep_figures(ds, out_dir, *, max_legend: int = 12) -> list[Path]:
         fig.suptitle(f"{ds.attrs.get('device', '')}: {name} per parameter point ({n_points} points)")
         written += save_figure(fig, out, f"cdf_{name}")
     return written
+
+
+def review_filaments_figures(rep, out_dir: Path) -> list[Path]:
+    """Figures of the filament reproduction (``reproductions.review_filaments``)."""
+    m = rep.metrics
+    paths = []
+    e, vc = m["ecm"], m["vcm"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    axes[0].semilogy(e["voltage_V"], np.abs(e["current_A"]), lw=1.2)
+    axes[0].set_xlabel("Voltage (V)"), axes[0].set_ylabel("|Current| (A)")
+    axes[0].set_title(f"ECM Ag/SiO2/Pt: abrupt SET (I_cc {e['compliance_A'] * 1e6:g} µA), on/off {e['on_off']:.2g}", fontsize=9)
+    for label, style in (("cathode_regime", "-"), ("anode_regime", "--")):
+        g = e["growth"][label]
+        axes[1].plot(g["voltage_V"], g["cathode_nm_t"], style, color="C0", label=f"from cathode, k_red {g['reduction_rate_per_s']:g}/s")
+        axes[1].plot(g["voltage_V"], g["anode_nm_t"], style, color="C3", label=f"from anode, k_red {g['reduction_rate_per_s']:g}/s")
+    axes[1].set_xlabel("Voltage (V)"), axes[1].set_ylabel("Filament length (nm)"), axes[1].legend(fontsize=7)
+    axes[1].set_title("Growth direction: Da = k_red·gap/v", fontsize=9)
+    axes[2].semilogy(vc["sweep_voltage_V"], np.abs(vc["sweep_current_A"]), lw=1.2)
+    axes[2].set_xlabel("Voltage (V)"), axes[2].set_ylabel("|Current| (A)")
+    axes[2].set_title("VCM Ta2O5 gap: gradual switching", fontsize=9)
+    for ax in axes:
+        ax.grid(alpha=0.3, which="both")
+    paths += save_figure(fig, out_dir, "review_fig1_2_ecm_vcm")
+
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    g = np.array(vc["read_conductance_S"])
+    ax.semilogy(np.arange(g.size), g, "o-", ms=3)
+    ax2 = ax.twinx()
+    ax2.plot(np.arange(g.size), vc["density_cm3"], "C1--", lw=1)
+    ax2.axhline(vc["critical_density_cm3"], color="C1", lw=0.6)
+    ax.set_xlabel("Pulse (20 × +1 V, then 20 × −1 V, 100 µs)"), ax.set_ylabel("Read conductance (S)")
+    ax2.set_ylabel("V_O density (cm⁻³); line: Mott density")
+    ax.set_title("VCM: analog potentiation/depression, metallic above n_c", fontsize=9)
+    paths += save_figure(fig, out_dir, "review_vcm_pulses")
+
+    th = m["threshold"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    axes[0].loglog(th["quasi_static_I"], th["quasi_static_V"], lw=1.2)
+    axes[0].set_xlabel("Current (A)"), axes[0].set_ylabel("Voltage (V)")
+    axes[0].set_title(f"NbO2 selector, quasi-static (current drive): NDR; V_th {th['threshold_V']:.2f} V", fontsize=9)
+    axes[1].plot(th["ramp_device_V"], np.array(th["ramp_current_A"]) * 1e3, lw=1.2)
+    axes[1].set_xlabel("Device voltage (V)"), axes[1].set_ylabel("Current (mA)")
+    axes[1].set_title(f"Ramp through {th['load_ohm']:g} Ω: snap-back", fontsize=9)
+    t = np.array(th["pulse_time_s"]) * 1e9
+    axes[2].semilogy(t, np.abs(th["pulse_current_A"]), "o-", ms=3, lw=0.8)
+    axes[2].set_xlabel("Time (ns)"), axes[2].set_ylabel("|Current| (A)")
+    axes[2].set_title(f"3.5 V pulse, then reads: G after/before {th['return_ratio']:.3f} (volatile)", fontsize=9)
+    for ax in axes:
+        ax.grid(alpha=0.3, which="both")
+    paths += save_figure(fig, out_dir, "review_threshold_switch")
+
+    q = m["quantised"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for tag, colour in (("integer", "C0"), ("half_integer", "C3")):
+        r = q[tag]
+        axes[0].plot(r["sweep_V"], r["sweep_G_over_G0"], color=colour, label=f"step {r['step_G0']:g} G0")
+        axes[1].plot(np.array(r["compliance_A"]) * 1e6, r["levels_G0"], "o-", color=colour, label=f"step {r['step_G0']:g} G0")
+    axes[0].set_xlabel("Voltage (V)"), axes[0].set_ylabel("G / G0"), axes[0].legend(fontsize=8)
+    axes[0].set_title("Quantised conductance during SET (Fig. 13b)", fontsize=9)
+    axes[1].set_xlabel("Compliance (µA)"), axes[1].set_ylabel("G / G0 after SET"), axes[1].legend(fontsize=8)
+    axes[1].set_title("Channel count selected by the compliance", fontsize=9)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.set_yticks(np.arange(0, 9))
+    paths += save_figure(fig, out_dir, "review_fig13_quantised")
+
+    var = m["variability"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for lv in var["levels"]:
+        for ax, key, cv in ((axes[0], "set_V", lv["set_cv"]), (axes[1], "reset_V", lv["reset_cv"])):
+            x = np.sort(np.array(lv[key])[np.isfinite(lv[key])])
+            ax.plot(x, (np.arange(x.size) + 0.5) / x.size * 100, "-",
+                    label=f"c = {lv['confinement']:g}: σ/μ {cv:.1%}")
+    axes[0].set_xlabel("SET voltage (V)"), axes[1].set_xlabel("|RESET voltage| (V)")
+    for ax in axes:
+        ax.set_ylabel("Cumulative probability (%)"), ax.legend(fontsize=7), ax.grid(alpha=0.3)
+    fig.suptitle(f"Figs. 11–12: {var['n_devices']} random filaments per confinement level (seed {var['seed']})", fontsize=9)
+    paths += save_figure(fig, out_dir, "review_fig11_12_variability")
+
+    xb = m["one_s_one_r"]
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    for key, style in (("without_selector", "o-"), ("with_selector", "s-")):
+        ax.semilogy(xb["size"], [r["sneak_A"] for r in xb[key]], style, label=f"sneak current, {key.replace('_', ' ')}")
+    ax.set_xlabel("Array size N (N×N)"), ax.set_ylabel("Sneak current (A)"), ax.legend(fontsize=7), ax.grid(alpha=0.3, which="both")
+    ax.set_title(f"1S1R: floating-line read at {xb['read_V']:g} V, NbO2 selector", fontsize=9)
+    paths += save_figure(fig, out_dir, "review_1s1r_sneak")
+    return paths

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from nanoionic._core.errors import param_error, unknown_name_error
 from nanoionic.io import write_json_atomic, write_text_atomic
-from nanoionic.plotting import review_synapses_figures, svdp_device_figures, svdp_digits_figures, svdp_filter_figures
-from nanoionic.reproductions import review_synapses, svdp_device, svdp_digits, svdp_filter
+from nanoionic.plotting import review_filaments_figures, review_synapses_figures, svdp_device_figures, svdp_digits_figures, svdp_filter_figures
+from nanoionic.reproductions import review_filaments, review_synapses, svdp_device, svdp_digits, svdp_filter
 
 # name: (run(progress) -> Reproduction, figures(rep, out_dir) -> paths, title, progress steps)
 REPRODUCTIONS = {
@@ -25,6 +25,9 @@ REPRODUCTIONS = {
     **{f"review-{part}": (partial(review_synapses.run, parts=(part,)), review_synapses_figures,
                           f"Review Sec. 3: {part.upper() if part != 'retention' else 'STM/LTM retention'}",
                           review_synapses.STEPS) for part in review_synapses.PARTS},
+    "review-filaments": (review_filaments.run, review_filaments_figures,
+                         "Review Sec. 2, 4, 5: ECM vs VCM, threshold switching, quantised contacts, variability, 1S1R",
+                         review_filaments.STEPS),
 }
 
 

@@ -68,6 +68,30 @@ class Selector:
             raise param_error("off_conductance", "Selector", f"< on_conductance = {self.on_conductance:g} S",
                               self.off_conductance)
 
+    @classmethod
+    def from_threshold_switch(cls, params, *, width_fraction: float = 0.02) -> "Selector":
+        """A static selector built from an electro-thermal threshold switch's quasi-static I–V
+        (``models.threshold_switch.static_selector_values``; ``params`` is a
+        ThresholdSwitchParams, a ParameterSet or a preset name such as "NbO2/selector").
+
+        Why static: the DC nodal solve needs a monotonic I(V) for a unique operating point; the
+        switch's own steady-state I–V has an NDR branch (S-shape), which a voltage-driven cell
+        jumps over. The logistic keeps the switch's threshold, off-state (at V_th/2) and on-state
+        (holding point) conductances; the volatile dynamics (turn-on delay, relaxation) are left
+        out. For transients of a switch in series with a cell, simulate the switch model itself."""
+        from nanoionic.models.threshold_switch import ThresholdSwitchParams, static_selector_values
+        from nanoionic.parameters import load_parameter_set
+
+        if isinstance(params, str):
+            params = load_parameter_set(params).params
+        params = getattr(params, "params", params)
+        if not isinstance(params, ThresholdSwitchParams):
+            raise param_error("params", "Selector.from_threshold_switch",
+                              "ThresholdSwitchParams, a threshold-switch ParameterSet or preset name", params)
+        if not (np.isfinite(width_fraction) and 0 < width_fraction <= 0.5):
+            raise param_error("width_fraction", "Selector.from_threshold_switch", "in (0, 0.5]", width_fraction)
+        return cls(**static_selector_values(params, width_fraction))
+
     def current(self, v):
         return threshold_selector_current(v, self.threshold_voltage, self.on_conductance, self.off_conductance,
                                           self.transition_width)

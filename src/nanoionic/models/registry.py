@@ -5,13 +5,17 @@ from __future__ import annotations
 from nanoionic._core.errors import unknown_name_error
 from nanoionic.models.base import DeviceModel
 from nanoionic.models.diffusive_drift import DiffusiveDriftModel
+from nanoionic.models.ecm_filament import ECMFilamentModel
 from nanoionic.models.interface_hopping import InterfaceHoppingModel
 from nanoionic.models.li_reservoir import LiReservoirModel
 from nanoionic.models.linear_drift import BiolekDriftModel, JoglekarDriftModel
 from nanoionic.models.metaplastic_filament import MetaplasticFilamentModel
 from nanoionic.models.modulated_bridge import ModulatedBridgeModel
+from nanoionic.models.quantum_contact import QuantumContactModel
 from nanoionic.models.taox_thermal import TaOxThermalModel
+from nanoionic.models.threshold_switch import ThresholdSwitchModel
 from nanoionic.models.vcm_filament import VCMFilamentModel
+from nanoionic.models.vcm_gap import VCMGapModel
 from nanoionic.models.wox_mobility import WOxMobilityModel
 
 MODELS: dict[str, type[DeviceModel]] = {
@@ -25,6 +29,10 @@ MODELS: dict[str, type[DeviceModel]] = {
     ModulatedBridgeModel.name: ModulatedBridgeModel,
     JoglekarDriftModel.name: JoglekarDriftModel,
     BiolekDriftModel.name: BiolekDriftModel,
+    ECMFilamentModel.name: ECMFilamentModel,
+    VCMGapModel.name: VCMGapModel,
+    ThresholdSwitchModel.name: ThresholdSwitchModel,
+    QuantumContactModel.name: QuantumContactModel,
 }
 
 

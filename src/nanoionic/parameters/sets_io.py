@@ -32,6 +32,11 @@ PRESETS = {
     "TaOx/metaplastic": "TaOx_metaplastic.toml",
     "LixMoS2/4-channel": "LixMoS2_ZhuLu2019.toml",
     "AgNP/Pt-3-terminal": "AgNP-Pt_modulatory.toml",
+    "Ag/SiO2/Pt": "AgSiO2-Pt_ECM.toml",
+    "Ta2O5/VCM-gap": "TaOx_VCMgap.toml",
+    "NbO2/selector": "NbO2_selector.toml",
+    "VO2/selector": "VO2_selector.toml",
+    "Nb/ZnO/Pt-QPC": "NbZnOPt_QPC.toml",
 }
 
 
