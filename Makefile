@@ -3,7 +3,7 @@
 #   make install   create .venv and install the pinned deps + the package (only when stale)
 #   make test      import-layer contract (lint-imports) + pytest on tests/ (2 xdist workers);
 #                  installs ngspice first when missing (scripts/install-ngspice.sh, needs root or sudo)
-#   make demo      reproduce the SVDP paper's Fig. 2 and Fig. 4, the digits study and the review's synapses into out/
+#   make demo      reproduce the SVDP paper's Fig. 2 and Fig. 4, the digits study, the review's synapses and filaments into out/
 #   make bench     run the benchmarks (python -m benchmarks); never part of `make test`
 #   make clean     remove outputs and caches (keeps .venv);  make distclean  also removes .venv
 
@@ -54,6 +54,7 @@ demo: $(STAMP)
 	$(BIN)/nanoionic reproduce svdp-filter --out out/svdp-filter
 	$(BIN)/nanoionic reproduce svdp-digits --out out/svdp-digits
 	$(BIN)/nanoionic reproduce review-synapses --out out/review-synapses
+	$(BIN)/nanoionic reproduce review-filaments --out out/review-filaments
 
 bench: $(STAMP) benchmarks/__init__.py
 	$(BIN)/python -m benchmarks
