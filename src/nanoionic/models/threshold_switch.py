@@ -118,7 +118,7 @@ class ThresholdSwitchModel(DeviceModel):
                   "inv_dt": 1.0 / p["transition_width"], "r_th": p["thermal_resistance"],
                   "inv_tau": 1.0 / p["thermal_time"], "th_max": p["max_temperature_rise"]}
         aux = (("temp", "t0 + max(theta, 0)"),  # film temperature [K]
-               ("g", "g_pf * exp(-max(phi_k - b_k * sqrt(abs(v)), 0) / temp)"
+               ("g", "g_pf * exp(-max(phi_k - b_k * sqrt(max(abs(v), 1e-300)), 0) / temp)"
                      " + g_m * 0.5 * (1 + tanh(0.5 * min(max((temp - t_imt) * inv_dt, -700), 700)))"),
                ("heat", "max(g * v * v, 0) * r_th"))
         return CompactModel(

@@ -121,6 +121,7 @@ def test_undefined_names_are_refused():
 def test_printing_maps_power_ternary_and_names():
     out = render("where(a > 0, a ** 2, -b)", lambda n: f"P_{n}", "test")
     assert out == "(((P_a > 0.0)) ? (pow(P_a, 2.0)) : ((-P_b)))"
+    assert render("sin(a)", lambda n: f"P_{n}", "test") == "sin(P_a)"  # quantum-contact's pinning
 
 
 def test_wrap_keeps_indentation_and_all_words():
