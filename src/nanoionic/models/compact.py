@@ -29,7 +29,7 @@ import numpy as np
 
 from nanoionic._core.errors import NanoionicError
 
-FUNCTIONS = ("exp", "ln", "sqrt", "sinh", "cosh", "tanh", "abs", "min", "max", "where")
+FUNCTIONS = ("exp", "ln", "sqrt", "sin", "sinh", "cosh", "tanh", "abs", "min", "max", "where")
 """Functions allowed in compact expressions."""
 
 
@@ -138,7 +138,7 @@ def _check_names(tree, known, where):
         raise NotExportableError(f"{where} uses undefined names {sorted(unknown)}")
 
 
-_NUMPY = {"exp": np.exp, "ln": np.log, "sqrt": np.sqrt, "sinh": np.sinh, "cosh": np.cosh,
+_NUMPY = {"exp": np.exp, "ln": np.log, "sqrt": np.sqrt, "sin": np.sin, "sinh": np.sinh, "cosh": np.cosh,
           "tanh": np.tanh, "abs": np.abs, "min": np.minimum, "max": np.maximum, "where": np.where}
 
 

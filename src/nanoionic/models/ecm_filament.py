@@ -44,8 +44,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nanoionic._core.errors import param_error
-from nanoionic._core.units import EV
+from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field, make_params
+from nanoionic.models.compact import CompactModel, CompactState, scalar_parameters, softplus
 from nanoionic.physics.filament import (cathode_growth_share, compliance_factor, drift_velocity,
                                         tunnel_gap_conductance)
 from nanoionic.physics.variability import formation_draws
@@ -112,7 +113,7 @@ class ECMFilamentModel(DeviceModel):
         """Voltage across the device under the SET compliance [V] (= v for v ≤ 0)."""
         v = np.asarray(v, dtype=float)
         g = self.gap_conductance(state, params)
-        return v * compliance_factor(g * np.maximum(v, 0.0), params.compliance_current)
+        return v * compliance_factor(g * np.maximum(v, 0.0), params.compliance_current, COMPLIANCE_SHARPNESS)
 
     def gap_field(self, state, v_d, params):
         """Field in the gap [V/m]: β·V_d/(gap + a)."""
@@ -139,6 +140,47 @@ class ECMFilamentModel(DeviceModel):
 
     def current(self, state, v, params):
         return self.gap_conductance(state, params) * self.device_voltage(state, v, params)
+
+    def compact(self, params):
+        """The model as formulas (the same equations as ``rates`` and ``current``). Lengths are in
+        units of the hop distance a or the thickness L and energies over k_B·T beforehand, so no
+        expression divides by a small number: the field work over k_B·T is
+        s·V_d/(g·L/a + 1) with s = q·β/(2·k_B·T), and the drift velocity over L is
+        (a/L)·(e₊ - e₋) with e± the two floored hop rates. The compliance is explicit (V_d = V·c);
+        no series resistance."""
+        p = scalar_parameters(params, self.name)
+        kt = K_B * p["temperature"]
+        values = {"ln_nu": float(np.log(p["attempt_frequency"])), "ea": p["migration_barrier"] / kt,
+                  "s_w": 0.5 * Q_E * p["tip_enhancement"] / kt,  # field work per volt over (gap + a)/a [1/V]
+                  "l_a": p["thickness"] / p["hop_distance"], "a_l": p["hop_distance"] / p["thickness"],
+                  "l_lam": p["thickness"] / p["decay_length"], "k_red": p["reduction_rate"],
+                  "g_off": p["off_conductance"], "g_c": p["contact_conductance"],
+                  "inv_icc": 1.0 / p["compliance_current"], "m_cc": COMPLIANCE_SHARPNESS}
+        aux = (("g", "max(1 - hc - ha, 0)"),  # gap / L
+               ("gc", "g_off + g_c * exp(-l_lam * g)"),  # low-field conductance [S]
+               # compliance factor (physics.filament.compliance_factor)
+               ("r_cc", "min(gc * max(v, 0) * inv_icc, 1e30)"),
+               ("vdev", f"v * exp(-{softplus('m_cc * ln(max(r_cc, 1e-300))')} / m_cc)"),
+               ("f", "s_w * vdev / (g * l_a + 1)"),  # field work over k_B·T [1]
+               ("u", f"exp(ln_nu - {softplus('ea - f')}) - exp(ln_nu - {softplus('ea + f')})"),  # velocity / a [1/s]
+               ("transit", "abs(u) / (g * l_a + 1)"),  # |velocity| / (gap + a) [1/s]
+               ("share", "transit / (transit + k_red)"),
+               ("grow", "a_l * max(u, 0) * g / (g + a_l)"),
+               ("shrink", "a_l * max(-u, 0) / (hc + ha + a_l)"))
+        x0 = self.initial_state(params, 1)[:, 0]
+        return CompactModel(
+            name=self.name, parameters=values, auxiliaries=aux,
+            states=(CompactState("hc", "grow * share - shrink * hc", float(x0[0]), 0.0, 1.0),
+                    CompactState("ha", "grow * (1 - share) - shrink * ha", float(x0[1]), 0.0, 1.0)),
+            current="gc * vdev",
+            source="Menzel, Tappertzhofen, Waser & Valov, PCCP 15, 6945 (2013); Yang et al., Nat. Commun. 5, 4232 "
+                   "(2014); nanoionic ecm-filament model",
+            notes=("hc, ha: filament lengths grown from the cathode and the anode, fractions of L; gap = L·max(1 - hc - ha, 0)",
+                   "the SET compliance is part of the device (V_d = V·c(G·V)); k_red > 0 keeps share = 0 at V = 0"))
+
+
+COMPLIANCE_SHARPNESS = 4.0
+"""m of ``physics.filament.compliance_factor`` as the model calls it (its default)."""
 
 
 def ecm_params(**values):

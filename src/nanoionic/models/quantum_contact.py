@@ -30,10 +30,15 @@ import numpy as np
 
 from nanoionic._core.units import G0
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.models.compact import CompactModel, CompactState, scalar_parameters, softplus
 from nanoionic.physics.filament import compliance_factor, quantised_staircase
 
 MAX_CHANNELS = 12
 """Largest atom count N the model's state can reach (the staircase has N steps)."""
+COMPLIANCE_SHARPNESS = 4.0
+"""m of ``physics.filament.compliance_factor`` as the model calls it (its default)."""
+MAX_HOP_RATE = 1e13
+"""Ceiling of the atom addition/removal rates [1/s] (an atomic vibration)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class QuantumContactModel(DeviceModel):
     def device_voltage(self, state, v, params):
         v = np.asarray(v, dtype=float)
         g = self.contact_conductance(state, params)
-        return v * compliance_factor(g * np.maximum(v, 0.0), params.compliance_current)
+        return v * compliance_factor(g * np.maximum(v, 0.0), params.compliance_current, COMPLIANCE_SHARPNESS)
 
     def rates(self, state, v, t, params):
         n = state[0]
@@ -85,7 +90,7 @@ class QuantumContactModel(DeviceModel):
         x = np.clip(v_d / params.drive_voltage, -700.0, 700.0)
         grow = params.growth_rate * np.sinh(np.maximum(x, 0.0))
         shrink = params.dissolution_rate * np.sinh(np.maximum(-x, 0.0))
-        grow, shrink = (r / (1.0 + r / 1e13) for r in (grow, shrink))  # no faster than an atomic vibration
+        grow, shrink = (r / (1.0 + r / MAX_HOP_RATE) for r in (grow, shrink))  # no faster than an atomic vibration
         room = np.maximum(params.max_atoms - n, 0.0)
         pin = params.pinning_rate / (2 * np.pi) * np.sin(2 * np.pi * n)
         pin = np.where(n > params.max_atoms, 0.0, pin)  # above N (a preset changed N): only removal
@@ -93,6 +98,35 @@ class QuantumContactModel(DeviceModel):
 
     def current(self, state, v, params):
         return self.contact_conductance(state, params) * self.device_voltage(state, v, params)
+
+    def compact(self, params):
+        """The model as formulas (the same equations as ``rates`` and ``current``): the staircase
+        is written out as its ``MAX_CHANNELS`` logistic steps, the compliance is explicit
+        (V_d = V·c(G·V₊)), the pinning is the periodic sin(2π·n); no series resistance."""
+        p = scalar_parameters(params, self.name)
+        values = {"g_off": p["off_conductance"], "g_step": p["step_size"] * G0, "inv_w": 1.0 / p["step_width"],
+                  "k_g": p["growth_rate"], "k_d": p["dissolution_rate"], "inv_vg": 1.0 / p["drive_voltage"],
+                  "alpha": p["atom_cost"], "k_pin": p["pinning_rate"] / (2 * np.pi), "two_pi": 2 * np.pi, "n_max": p["max_atoms"],
+                  "inv_icc": 1.0 / p["compliance_current"], "m_cc": COMPLIANCE_SHARPNESS, "r_max": MAX_HOP_RATE}
+        steps = " + ".join(f"tanh(0.5 * min(max((nc - {k - 0.5!r}) * inv_w, -700), 700))"
+                           for k in range(1, MAX_CHANNELS + 1))
+        aux = (("nc", "min(n, n_max)"),
+               ("gq", f"g_off + g_step * 0.5 * ({MAX_CHANNELS} + {steps})"),  # staircase conductance [S]
+               ("r_cc", "min(gq * max(v, 0) * inv_icc, 1e30)"),
+               ("vdev", f"v * exp(-{softplus('m_cc * ln(max(r_cc, 1e-300))')} / m_cc)"),
+               ("xg", "min(max(vdev * inv_vg, -700), 700)"),
+               ("s_g", "k_g * sinh(max(xg, 0))"), ("s_d", "k_d * sinh(max(-xg, 0))"),
+               ("grow", "s_g / (1 + s_g / r_max)"), ("shrink", "s_d / (1 + s_d / r_max)"))
+        rate = ("grow * max(n_max - n, 0) * exp(-alpha * nc) - shrink * n"
+                " - where(n > n_max, 0, k_pin * sin(two_pi * n))")
+        return CompactModel(
+            name=self.name, parameters=values, auxiliaries=aux,
+            states=(CompactState("n", rate, float(self.initial_state(params, 1)[0, 0]), *self.state_bounds[0]),),
+            current="gq * vdev",
+            source="Zhu et al., Adv. Mater. 24, 3941 (2012); van Wees et al., PRL 60, 848 (1988); "
+                   "nanoionic quantum-contact model",
+            notes=("n: atom count at the constriction (continuous, pinned to whole atoms); G in steps of s·G0",
+                   "the SET compliance is part of the device (V_d = V·c(G·V+))"))
 
     @staticmethod
     def in_quanta(conductance, params):

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nanoionic._core.units import EV
+from nanoionic._core.units import EPS_0, EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.models.compact import CompactModel, CompactState, NotExportableError, scalar_parameters
 from nanoionic.physics.conduction import series_divided_voltage
 from nanoionic.physics.thermal import poole_frenkel_conductance, power_at_rise, thermal_rate
 
@@ -92,6 +93,42 @@ class ThresholdSwitchModel(DeviceModel):
     def current(self, state, v, params):
         v_d = self.device_voltage(state, v, params)
         return self.conductance_law(state[0], v_d, params) * v_d
+
+    def compact(self, params):
+        """The film as formulas (the same equations as ``rates`` and ``current`` with R_s = 0). The
+        trap depth and the Poole–Frenkel lowering are divided by k_B beforehand (φ_B/k_B in K,
+        q·sqrt(q/(π·ε0·ε_r·d))/k_B in K/sqrt(V)), so the exponent is their difference over the
+        temperature T0 + θ; 1/τ_th is a rate parameter.
+
+        With a series resistance R_s > 0 the model is refused: the film's Joule power in
+        dθ/dt needs V_d, the root of V_d + R_s·G(θ, V_d)·V_d = V, and compact state rates see only
+        the terminal voltage (V_d is available to the current alone). Export the film with
+        series_resistance = 0 and put R_s in the netlist as a resistor instead: that circuit is
+        the same model."""
+        p = scalar_parameters(params, self.name)
+        if p["series_resistance"] > 0:
+            raise NotExportableError(
+                f"model {self.name!r} with series_resistance = {p['series_resistance']:g} Ohm: the Joule heating "
+                "C_th·dθ/dt = G(θ, V_d)·V_d² - θ/R_th needs the film voltage V_d, the implicit root of "
+                "V_d + R_s·G(θ, V_d)·V_d = V, and compact state rates see only the terminal voltage; export it "
+                "with series_resistance = 0 and add R_s as a resistor in the netlist")
+        values = {"t0": p["ambient_temperature"], "g_pf": p["pf_conductance"], "phi_k": p["trap_depth"] / K_B,
+                  "b_k": Q_E * float(np.sqrt(Q_E / (np.pi * EPS_0 * p["permittivity"] * p["thickness"]))) / K_B,
+                  "g_m": p["metallic_conductance"], "t_imt": p["transition_temperature"],
+                  "inv_dt": 1.0 / p["transition_width"], "r_th": p["thermal_resistance"],
+                  "inv_tau": 1.0 / p["thermal_time"], "th_max": p["max_temperature_rise"]}
+        aux = (("temp", "t0 + max(theta, 0)"),  # film temperature [K]
+               ("g", "g_pf * exp(-max(phi_k - b_k * sqrt(max(abs(v), 1e-300)), 0) / temp)"
+                     " + g_m * 0.5 * (1 + tanh(0.5 * min(max((temp - t_imt) * inv_dt, -700), 700)))"),
+               ("heat", "max(g * v * v, 0) * r_th"))
+        return CompactModel(
+            name=self.name, parameters=values, auxiliaries=aux,
+            states=(CompactState("theta", "(heat / (1 + heat / th_max) - theta) * inv_tau", 0.0, *self.state_bounds[0]),),
+            current="g * vd",
+            source="Slesazeck et al., RSC Adv. 5, 102318 (2015); Gibson et al., Appl. Phys. Lett. 108, 023505 (2016); "
+                   "nanoionic threshold-switch model",
+            notes=("theta: temperature rise of the film above T0 [K] (node voltage)",
+                   "a load resistor R_s goes in the netlist (the export refuses series_resistance > 0)"))
 
 
 def quasi_static_iv(params, theta):

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nanoionic._core.units import EV, Q_E
+from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field
+from nanoionic.models.compact import CompactModel, CompactState, scalar_parameters, softplus
 from nanoionic.physics.conduction import hopping_sinh
 from nanoionic.physics.filament import hopping_conductance, mott_crossover
 from nanoionic.physics.hopping import field_work, log_hopping_rate
@@ -121,3 +122,35 @@ class VCMGapModel(DeviceModel):
         g_met = params.critical_conductance * n / params.critical_density
         v = np.asarray(v, dtype=float)
         return (1.0 - w) * g_hop * hopping_sinh(v, params.sinh_voltage) + w * g_met * v
+
+    def compact(self, params):
+        """The model as formulas (the same equations as ``coefficients`` and ``current``). Barrier
+        and field work per volt are divided by k_B·T, the defect spacing N^(-1/3) over ξ/2 is
+        written as c_hop·x^(-1/3) with c_hop = 2/(ξ·N_max^(1/3)) (order 1), so no expression
+        divides by a small number; x is floored at 1e-30 under the cube root, where the hopping
+        term has long underflowed to 0 (as in ``physics.filament.hopping_conductance``)."""
+        p = scalar_parameters(params, self.name)
+        kt = K_B * p["temperature"]
+        values = {"ln_nu": float(np.log(p["attempt_frequency"])), "ea": p["migration_barrier"] / kt,
+                  "s_w": field_work(2 * Q_E, p["hop_distance"], 1.0 / p["thickness"]) / kt,  # [1/V]
+                  "x_min": p["min_fraction"], "n_max": p["max_density"], "ln_nc": float(np.log(p["critical_density"])),
+                  "inv_width": 1.0 / p["crossover_width"],
+                  "c_hop": 2.0 / (p["localisation_length"] * p["max_density"] ** (1.0 / 3.0)),
+                  "c_crit": 2.0 * p["critical_density"] ** (-1.0 / 3.0) / p["localisation_length"],
+                  "g_c": p["critical_conductance"], "g_min": p["min_conductance"],
+                  "g_met": p["critical_conductance"] * p["max_density"] / p["critical_density"],
+                  "v_c": p["sinh_voltage"]}
+        rate = lambda work: f"exp(ln_nu - {softplus(f'ea - ({work})')})"  # noqa: E731 - floored hop rate [1/s]
+        aux = (("wp", "max(s_w * v, 0)"), ("wm", "max(-s_w * v, 0)"),  # field work of V+ and V- over k_B·T
+               ("k_set", f"{rate('wp')} - {rate('-wp')}"),
+               ("k_reset", f"{rate('wm')} - {rate('-wm')}"),
+               # Mott crossover weight and hopping conductance (physics.filament)
+               ("w_met", "0.5 * (1 + tanh(0.5 * min(max((ln(max(x * n_max, 1e-300)) - ln_nc) * inv_width, -700), 700)))"),
+               ("g_hop", "g_min + g_c * exp(min(max(c_crit - c_hop * max(x, 1e-30) ** (-1 / 3), -700), 700))"))
+        return CompactModel(
+            name=self.name, parameters=values, auxiliaries=aux,
+            states=(CompactState("x", "-(k_set + k_reset) * x + k_set + k_reset * x_min", p["initial_fraction"], 0.0, 1.0),),
+            current="(1 - w_met) * g_hop * v_c * sinh(min(max(vd / v_c, -700), 700)) + w_met * g_met * x * vd",
+            source="Bengel et al., IEEE TCAS-I 67, 4618 (2020) (JART VCM N_disc); Mott, Metal-Insulator Transitions "
+                   "(1990); Miller & Abrahams, Phys. Rev. 120, 745 (1960); nanoionic vcm-gap model",
+            notes=("x: oxygen-vacancy density in the gap over N_max; metallic above n_c",))

@@ -1,6 +1,8 @@
 """Compact formulas (models.compact) equal each exportable model's own equations, and the
 printers emit what ngspice and Verilog-A expect."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,10 +19,19 @@ from nanoionic.physics.conduction import series_divided_voltage
 SVDP_PRESETS = ("ZnTPP/AlOx", "NiTPP/AlOx", "CoTPP/AlOx", "FeTPPCl/AlOx", "H2TPP/AlOx")
 REVIEW_PRESETS = {"vcm-filament": "W/WOx/Pd", "wox-mobility": "WOx/mobility", "taox-thermal": "TaOx/thermal",
                   "diffusive-drift": "Ag:SiOxNy+drift", "metaplastic-filament": "TaOx/metaplastic"}
+FILAMENT_PRESETS = {"ecm-filament": ("Ag/SiO2/Pt",), "vcm-gap": ("Ta2O5/VCM-gap",),
+                    "threshold-switch": ("NbO2/selector", "VO2/selector"), "quantum-contact": ("Nb/ZnO/Pt-QPC",)}
 CASES = ([("linear-drift-joglekar", None), ("linear-drift-biolek", None)] + [("interface-hopping", p) for p in SVDP_PRESETS]
-         + [(name, p) for name, preset in REVIEW_PRESETS.items() for p in (None, preset)])
-# states that are fractions of one inventory (their sum is at most 1)
-INVENTORY_MODELS = ("interface-hopping", "vcm-filament")
+         + [(name, p) for name, preset in REVIEW_PRESETS.items() for p in (None, preset)]
+         + [(name, p) for name, presets in FILAMENT_PRESETS.items() for p in (None, *presets)])
+# states that are fractions of one inventory (their sum is at most 1): populations, or the two
+# filament lengths of ecm-filament (grown from either electrode, the gap is the rest)
+INVENTORY_MODELS = ("interface-hopping", "vcm-filament", "ecm-filament")
+# states that are counts (quantum-contact's atoms, 0..12): uniform over their range
+COUNT_MODELS = ("quantum-contact",)
+# models exported only for some parameters: (model, parameter values that stop it, what the error names)
+REFUSALS = [("threshold-switch", {"series_resistance": 1e3},
+             r"threshold-switch.*series_resistance = 1000 Ohm.*C_th·dθ/dt = G\(θ, V_d\)·V_d².*implicit root")]
 
 
 def _setup(name, preset):
@@ -38,7 +49,8 @@ def _random_states(model, rng, n):
     out = np.empty_like(u)
     for k, (low, high) in enumerate(model.state_bounds):
         span = high - low
-        out[k] = low + (span * u[k] if span <= 1.0 else np.expm1(u[k] * np.log1p(span)))
+        uniform = span <= 1.0 or model.name in COUNT_MODELS
+        out[k] = low + (span * u[k] if uniform else np.expm1(u[k] * np.log1p(span)))
     return out
 
 
@@ -76,6 +88,11 @@ def test_every_two_terminal_model_exports_and_the_others_say_why():
                 model.compact(model.Params())
         else:
             assert model.compact(model.Params()).name == name
+    # two-terminal models that some parameters make non-explicit say which equation stops them
+    for name, values, reason in REFUSALS:
+        model = get_model(name)
+        with pytest.raises(NotExportableError, match=reason):
+            model.compact(dataclasses.replace(model.Params(), **values))
 
 
 def test_per_device_parameters_are_refused_with_their_names():
@@ -104,6 +121,7 @@ def test_undefined_names_are_refused():
 def test_printing_maps_power_ternary_and_names():
     out = render("where(a > 0, a ** 2, -b)", lambda n: f"P_{n}", "test")
     assert out == "(((P_a > 0.0)) ? (pow(P_a, 2.0)) : ((-P_b)))"
+    assert render("sin(a)", lambda n: f"P_{n}", "test") == "sin(P_a)"  # quantum-contact's pinning
 
 
 def test_wrap_keeps_indentation_and_all_words():
