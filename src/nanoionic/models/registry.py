@@ -6,13 +6,17 @@ from nanoionic._core.errors import unknown_name_error
 from nanoionic.models.base import DeviceModel
 from nanoionic.models.diffusive_drift import DiffusiveDriftModel
 from nanoionic.models.interface_hopping import InterfaceHoppingModel
+from nanoionic.models.jart_vcm import JARTVCMModel
 from nanoionic.models.li_reservoir import LiReservoirModel
 from nanoionic.models.linear_drift import BiolekDriftModel, JoglekarDriftModel
 from nanoionic.models.metaplastic_filament import MetaplasticFilamentModel
 from nanoionic.models.modulated_bridge import ModulatedBridgeModel
+from nanoionic.models.stanford_pku import StanfordPKUModel
 from nanoionic.models.taox_thermal import TaOxThermalModel
 from nanoionic.models.vcm_filament import VCMFilamentModel
+from nanoionic.models.vteam import VTEAMExpModel, VTEAMModel
 from nanoionic.models.wox_mobility import WOxMobilityModel
+from nanoionic.models.yakopcic import YakopcicModel
 
 MODELS: dict[str, type[DeviceModel]] = {
     InterfaceHoppingModel.name: InterfaceHoppingModel,
@@ -25,6 +29,11 @@ MODELS: dict[str, type[DeviceModel]] = {
     ModulatedBridgeModel.name: ModulatedBridgeModel,
     JoglekarDriftModel.name: JoglekarDriftModel,
     BiolekDriftModel.name: BiolekDriftModel,
+    VTEAMModel.name: VTEAMModel,
+    VTEAMExpModel.name: VTEAMExpModel,
+    YakopcicModel.name: YakopcicModel,
+    StanfordPKUModel.name: StanfordPKUModel,
+    JARTVCMModel.name: JARTVCMModel,
 }
 
 

@@ -32,6 +32,11 @@ PRESETS = {
     "TaOx/metaplastic": "TaOx_metaplastic.toml",
     "LixMoS2/4-channel": "LixMoS2_ZhuLu2019.toml",
     "AgNP/Pt-3-terminal": "AgNP-Pt_modulatory.toml",
+    "VTEAM/default": "VTEAM_default.toml",
+    "Yakopcic/knowm-LTspice": "Yakopcic_knowm.toml",
+    "Yakopcic/Xyce-level3": "Yakopcic_Xyce-level3.toml",
+    "StanfordPKU/v1.0.0": "StanfordPKU_JiangWong2014.toml",
+    "JART-VCM-v1b/HfO2-TiOx": "JART-VCM-v1b_Bengel2020.toml",
 }
 
 

@@ -33,7 +33,9 @@ def test_every_preset_loads_with_citation(preset):
 
 def test_preset_list_has_the_five_porphyrins_and_the_review_devices():
     assert set(preset_names()) == {ZN, *METALS, "W/WOx/Pd", "WOx/mobility", "TaOx/thermal", "Ag:SiOxNy+drift",
-                                  "TaOx/metaplastic", "LixMoS2/4-channel", "AgNP/Pt-3-terminal"}
+                                  "TaOx/metaplastic", "LixMoS2/4-channel", "AgNP/Pt-3-terminal",
+                                  "VTEAM/default", "Yakopcic/knowm-LTspice", "Yakopcic/Xyce-level3",
+                                  "StanfordPKU/v1.0.0", "JART-VCM-v1b/HfO2-TiOx"}
 
 
 @pytest.mark.parametrize("preset", list(METALS))
