@@ -25,7 +25,9 @@ Smoothing, identical in numpy and :meth:`compact`:
 * bounds: the clamp of g becomes a window, tanh((g - g_min)/w_g) where the gap shrinks and
   tanh((g_max - g)/w_g) where it grows, w_g = 0.01 nm: zero at the bound and restoring beyond it;
 * overflow guards: sinh(V/V0) takes its argument clipped to ±40 (|V| ≤ 10 V exact) and the rate's
-  sinh to ±60; (g/g1) uses max(g, 0).
+  sinh to ±60; the current and γ take the gap clipped to [0, 10] nm (the state bounds), so
+  that a wild Newton trial of a circuit simulator (observed: ngspice tried a gap of 5e278 nm and
+  stopped on pow overflow) stays finite; inside the bounds nothing changes.
 
 State unit: the gap is in **nm** (every parameter is SI). Circuit simulators judge a node
 voltage with an absolute tolerance of 1 nV–1 µV; a gap of 2e-10 held as volts would sit below
@@ -56,6 +58,8 @@ CURRENT_ARG_CAP = 40.0
 RATE_ARG_CAP = 60.0
 """Cap of the rate's sinh argument."""
 NM = 1e-9
+GAP_CAP = 10.0
+"""Upper clip of the gap [nm] inside the formulas (the state's upper bound)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ class StanfordPKUModel(DeviceModel):
         return np.broadcast_to(g, (n_devices,))[None].copy()
 
     def current(self, state, v, params):
-        g = state[0]
+        g = np.clip(state[0], 0.0, GAP_CAP)
         v = np.asarray(v, dtype=float)
         arg = np.clip(v * (1.0 / params.v0), -CURRENT_ARG_CAP, CURRENT_ARG_CAP)
         return params.i0 * np.exp(-g * (NM / params.g0)) * np.sinh(arg)
@@ -113,7 +117,7 @@ class StanfordPKUModel(DeviceModel):
         g = state[0]
         v = np.asarray(v, dtype=float)
         temp = self.temperature(state, v, params)
-        gamma = params.gamma0 - params.beta * (np.maximum(g, 0.0) * (NM / params.g1)) ** params.alpha
+        gamma = params.gamma0 - params.beta * (np.clip(g, 0.0, GAP_CAP) * (NM / params.g1)) ** params.alpha
         tox = params.oxide_thickness
         on = 0.5 * (1.0 + np.tanh((gamma * np.abs(v) - params.min_field * tox) * (1.0 / (params.field_width * tox))))
         c = params.hop_distance * Q_E / (tox * K_B)
@@ -135,11 +139,13 @@ class StanfordPKUModel(DeviceModel):
             "c": p["hop_distance"] * Q_E / (tox * K_B), "rcap": RATE_ARG_CAP,
             "vel": p["velocity"] / NM, "ea_k": p["activation_energy"] / K_B,
             "g_min": p["min_gap"] / NM, "g_max": p["max_gap"] / NM, "inv_w": NM / p["boundary_width"],
+            "gcap": GAP_CAP,
         }
         aux = (
-            ("i_dev", "i0 * exp(-gap * inv_g0) * sinh(min(max(v * inv_v0, -icap), icap))"),
+            ("gc", "min(max(gap, 0), gcap)"),
+            ("i_dev", "i0 * exp(-gc * inv_g0) * sinh(min(max(v * inv_v0, -icap), icap))"),
             ("temp", "t0 + abs(v * i_dev) * rth"),
-            ("gamma", "gamma0 - beta * (max(gap, 0) * inv_g1) ** alpha"),
+            ("gamma", "gamma0 - beta * (gc * inv_g1) ** alpha"),
             ("on", "0.5 * (1 + tanh((gamma * abs(v) - gv_min) * inv_gv_w))"),
             ("drift", "-vel * exp(-ea_k / temp) * sinh(min(max(gamma * on * c * v / temp, -rcap), rcap))"),
         )
@@ -147,5 +153,5 @@ class StanfordPKUModel(DeviceModel):
         return CompactModel(
             name=self.name, parameters=values, source=SOURCE, auxiliaries=aux,
             states=(CompactState("gap", rate, p["initial_gap"] / NM, 0.0, 10.0),),
-            current="i0 * exp(-gap * inv_g0) * sinh(min(max(vd * inv_v0, -icap), icap))",
+            current="i0 * exp(-gc * inv_g0) * sinh(min(max(vd * inv_v0, -icap), icap))",
             notes=("state: gap in nm; F_min threshold and gap bounds smoothed by tanh",))
