@@ -89,7 +89,9 @@ class YakopcicModel(DeviceModel):
     state_bounds = ((X_MIN, 1.0),)
     Params = YakopcicParams
     operating_voltage = 1.0
-    time_scale = 1e-3
+    # 10 µs: a 1 V pulse of this length moves x by ~0.03 (defaults) to ~0.1 (Vp = 0.16 V); with
+    # 1 ms the low-threshold preset saturates x = 1 before the sine's apex (no loop opening)
+    time_scale = 1e-5
 
     def initial_state(self, params, n_devices: int) -> np.ndarray:
         return np.broadcast_to(np.asarray(params.initial_state, dtype=float), (n_devices,))[None].copy()
