@@ -30,8 +30,16 @@ circuit simulator solve this with extra nodes; a compact description here is one
 expression for I, so :meth:`compact` raises NotExportableError naming that equation. In numpy
 the current is solved per call by a safeguarded Newton iteration on ln|I| (``_cell_kernel``): with I as the unknown, T(I) and V_S(I) are explicit, and on
 0 ≤ |I| ≤ I_max (I_max: all of V across the series resistors, a cubic solved in closed form) T ≥ T0
-and the residual changes sign once at each end. Where the S-shaped (thermal runaway) branch
-has several roots the iteration returns one of them.
+and the residual changes sign at the ends. Where the S-shaped (thermal runaway) characteristic
+has several roots (found within a few e-folds of I_max, e.g. 3.83e-4, 4.01e-4 and 4.37e-4 A at
+0.75 V, N = 4.3e26 m⁻³), the kernel returns the lowest one that a scan of ln|I| in steps of 0.01 over the 4 e-folds
+below I_max resolves (two roots closer than 1 % near a fold can be missed together, so a
+small jump remains there): a stateless rate function
+must pick its branch by a rule, and a rule that depends on the iteration's path made the rates
+jump back and forth between branches (the adaptive steppers then stalled). With this rule the
+current jumps only where the low branch ends (the upper fold), as on a quasi-static up-sweep;
+a circuit simulator, which continues from the previous time point, also follows the upper
+branch down to the lower fold (hysteresis), which this model does not.
 
 Departures from the Verilog-A (stated): (i) deterministic (no cycle-to-cycle variation of r and
 l_disc); (ii) the hard cut-off of I_ion outside [N_min, N_max] and its re-arming on voltage
@@ -75,6 +83,10 @@ EXP_CAP = 300.0
 """Cap of the Schottky exponents (finite currents at any trial voltage of the iteration)."""
 TINY_CURRENT = 1e-300
 """Lower end of the |I| bracket [A] (with |V|·1e-40)."""
+SCAN_STEP = 0.01
+"""Step in ln|I| of the downward scan below I_max that picks the lowest root."""
+SCAN_POINTS = 400
+"""Points of that scan (a window of 4 e-folds below I_max)."""
 
 
 @dataclass(frozen=True)
@@ -255,13 +267,31 @@ def _cell_kernel(n_arr, v_arr, c_all, out):  # pragma: no cover - compiled
             i_max = 2 * s * math.sinh(math.asinh(mag / (2 * c[4] * s ** 3)) / 3)
         lo = math.log(max(mag * 1e-40, TINY_CURRENT))
         hi = math.log(i_max)
-        u = hi - 1.0
+        # branch choice: the lowest root. Several roots (S-shaped thermal runaway) exist only
+        # where heating matters, i.e. within a few e-folds of I_max: scan that window downwards
+        # and keep the lowest sign change; below it the iteration brackets the rest.
+        u_prev, rho_prev = hi, -1.0
+        bracket_lo, bracket_hi, rho_at_lo = lo, hi, 1.0
+        found = False
+        for j in range(1, SCAN_POINTS + 1):
+            u_j = hi - j * SCAN_STEP
+            if u_j <= lo:
+                break
+            rho_j, _ = _residual(u_j, sign, v, n, r_cell, rth, c)
+            if (rho_j > 0) != (rho_prev > 0):  # a root between u_j and u_prev (the lowest so far)
+                bracket_lo, bracket_hi, rho_at_lo, found = u_j, u_prev, rho_j, True
+            u_prev, rho_prev = u_j, rho_j
+        if rho_prev <= 0 or not found:  # (also) a root below the window: the lowest lies there
+            bracket_lo, bracket_hi, rho_at_lo = lo, u_prev, 1.0
+        lo, hi = bracket_lo, bracket_hi
+        up = rho_at_lo > 0  # orientation: ρ > 0 at lo (else ρ ≤ 0 at lo)
+        u = 0.5 * (lo + hi) if hi - lo <= 2.0 else hi - 1.0
         for it in range(200):
             rho, temp = _residual(u, sign, v, n, r_cell, rth, c)
             i_abs = math.exp(u)
             if abs(rho) <= 1e-13 * i_abs or hi - lo <= 4e-16 * max(1.0, abs(u)):
                 break
-            if rho > 0:
+            if (rho > 0) == up:
                 lo = u
             else:
                 hi = u

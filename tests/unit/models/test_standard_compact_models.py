@@ -231,3 +231,16 @@ def test_jart_barrier_lowering_matches_the_published_form():
              * (1 - (p.min_concentration / n[0, 0]) ** 10))
     expected = -i_ion / (p.charge_number * Q_E * np.pi * p.filament_radius ** 2 * p.disc_length)
     assert model.rates(n, v, 0.0, p)[0, 0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_jart_picks_one_branch_of_the_thermal_runaway():
+    """Regression (hypothesis, harness random drive): 1.07 V for 0.15 ms, then a sweep to -1.75 V.
+    Near 0.75 V at N ≈ 4e26 m⁻³ the series equation has three roots; a path-dependent choice
+    made the rates hop between branches and TR-BDF2 exceeded 1e6 steps. The lowest-root rule
+    completes the run."""
+    model = get_model("jart-vcm-v1b")
+    p = model.Params()
+    wf = Waveform.from_segments([0.08076, 1.4956e-4, 0.0756886], [0.0, 1.0665, 1.0665], [0.0, 1.0665, -1.747])
+    traj = integrate(model, p, wf, method="implicit", max_steps=200_000)
+    assert traj.ok
+    assert traj.state[-1, 0, 0] > 0.9 * p.max_concentration  # RESET on the way down, SET below -0.8 V
