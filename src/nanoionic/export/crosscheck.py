@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nanoionic._core.errors import NanoionicError
 from nanoionic.engine import integrate
 from nanoionic.export.expressions import number
 from nanoionic.export.ngspice import run_netlist
@@ -30,6 +31,10 @@ SINE_POINTS = 2048
 """Points per period of the PWL that stands for a sine in nanoionic."""
 
 
+class CrossCheckError(NanoionicError, RuntimeError):
+    """A cross-check could not compare the two simulators (e.g. one stopped early)."""
+
+
 @dataclass(frozen=True)
 class Sine:
     """V(t) = amplitude·sin(2π·frequency·t) [V, Hz] for ``periods`` periods."""
@@ -37,6 +42,9 @@ class Sine:
     amplitude: float
     frequency: float
     periods: float = 2.0
+    ramp_steps = 1
+    """nanoionic sub-intervals per PWL ramp: thousands of tiny ramps, one Richardson-extrapolated
+    sub-interval each is accurate to ~1e-7."""
 
     @property
     def duration(self) -> float:
@@ -61,6 +69,8 @@ class Pwl:
 
     times: tuple
     volts: tuple
+    ramp_steps = None
+    """nanoionic refines each (few, long) ramp adaptively."""
 
     @classmethod
     def of(cls, times, volts) -> "Pwl":
@@ -144,10 +154,14 @@ def compare(model, params, drive, t_ext, i_ext, x_ext: dict, method: str = "auto
             ramp_steps: int | None = None) -> CrossCheck:
     """Integrate nanoionic along ``drive`` saving at the external simulator's times ``t_ext`` [s]
     and compare with its current ``i_ext`` [A] and states ``x_ext`` (name → array). ``method`` and
-    ``ramp_steps`` go to ``engine.integrate`` (a sine's PWL has thousands of tiny ramps, for which
-    one Richardson-extrapolated sub-interval is accurate to ~1e-7)."""
+    ``ramp_steps`` (default: the drive's) go to ``engine.integrate``. Raises CrossCheckError if the
+    external run stopped before the end of the drive."""
     cm = model.compact(params)
     times, volts = drive.points()
+    if t_ext[-1] < float(times[-1]) * (1 - 1e-9):
+        raise CrossCheckError(f"the external simulator stopped at t = {t_ext[-1]:.6g} s, before the end of the drive "
+                              f"({times[-1]:.6g} s)")
+    ramp_steps = drive.ramp_steps if ramp_steps is None else ramp_steps
     keep = (t_ext >= 0) & (t_ext <= float(times[-1]) * (1 + 1e-12))
     t = t_ext[keep]
     traj = integrate(model, params, pwl_waveform(times, volts), method=method, save=t, ramp_steps=ramp_steps)

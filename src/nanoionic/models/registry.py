@@ -7,16 +7,20 @@ from nanoionic.models.base import DeviceModel
 from nanoionic.models.diffusive_drift import DiffusiveDriftModel
 from nanoionic.models.ecm_filament import ECMFilamentModel
 from nanoionic.models.interface_hopping import InterfaceHoppingModel
+from nanoionic.models.jart_vcm import JARTVCMModel
 from nanoionic.models.li_reservoir import LiReservoirModel
 from nanoionic.models.linear_drift import BiolekDriftModel, JoglekarDriftModel
 from nanoionic.models.metaplastic_filament import MetaplasticFilamentModel
 from nanoionic.models.modulated_bridge import ModulatedBridgeModel
 from nanoionic.models.quantum_contact import QuantumContactModel
+from nanoionic.models.stanford_pku import StanfordPKUModel
 from nanoionic.models.taox_thermal import TaOxThermalModel
 from nanoionic.models.threshold_switch import ThresholdSwitchModel
 from nanoionic.models.vcm_filament import VCMFilamentModel
 from nanoionic.models.vcm_gap import VCMGapModel
+from nanoionic.models.vteam import VTEAMExpModel, VTEAMModel
 from nanoionic.models.wox_mobility import WOxMobilityModel
+from nanoionic.models.yakopcic import YakopcicModel
 
 MODELS: dict[str, type[DeviceModel]] = {
     InterfaceHoppingModel.name: InterfaceHoppingModel,
@@ -33,6 +37,11 @@ MODELS: dict[str, type[DeviceModel]] = {
     VCMGapModel.name: VCMGapModel,
     ThresholdSwitchModel.name: ThresholdSwitchModel,
     QuantumContactModel.name: QuantumContactModel,
+    VTEAMModel.name: VTEAMModel,
+    VTEAMExpModel.name: VTEAMExpModel,
+    YakopcicModel.name: YakopcicModel,
+    StanfordPKUModel.name: StanfordPKUModel,
+    JARTVCMModel.name: JARTVCMModel,
 }
 
 

@@ -37,6 +37,11 @@ PRESETS = {
     "NbO2/selector": "NbO2_selector.toml",
     "VO2/selector": "VO2_selector.toml",
     "Nb/ZnO/Pt-QPC": "NbZnOPt_QPC.toml",
+    "VTEAM/default": "VTEAM_default.toml",
+    "Yakopcic/knowm-LTspice": "Yakopcic_knowm.toml",
+    "Yakopcic/Xyce-level3": "Yakopcic_Xyce-level3.toml",
+    "StanfordPKU/v1.0.0": "StanfordPKU_JiangWong2014.toml",
+    "JART-VCM-v1b/HfO2-TiOx": "JART-VCM-v1b_Bengel2020.toml",
 }
 
 

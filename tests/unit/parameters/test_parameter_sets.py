@@ -35,7 +35,9 @@ def test_preset_list_has_the_five_porphyrins_and_the_review_devices():
     """Presets are listed on purpose: a set added or lost shows up here."""
     assert set(preset_names()) == {ZN, *METALS, "W/WOx/Pd", "WOx/mobility", "TaOx/thermal", "Ag:SiOxNy+drift",
                                   "TaOx/metaplastic", "LixMoS2/4-channel", "AgNP/Pt-3-terminal", "Ag/SiO2/Pt",
-                                  "Ta2O5/VCM-gap", "NbO2/selector", "VO2/selector", "Nb/ZnO/Pt-QPC"}
+                                  "Ta2O5/VCM-gap", "NbO2/selector", "VO2/selector", "Nb/ZnO/Pt-QPC",
+                                  "VTEAM/default", "Yakopcic/knowm-LTspice", "Yakopcic/Xyce-level3",
+                                  "StanfordPKU/v1.0.0", "JART-VCM-v1b/HfO2-TiOx"}
 
 
 @pytest.mark.parametrize("preset", list(METALS))
