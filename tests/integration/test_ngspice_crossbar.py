@@ -71,24 +71,29 @@ def test_netlist_has_the_nodal_topology():
     assert sum(x.startswith("Xc_") for x in lines) == 6
 
 
-def test_crossbar_transient_matches_ngspice():
-    """8x8 linear-drift crossbar, 1 Ohm segments, 10 Ohm drivers, a sine per word line: the
-    line_transient currents of four probed cells follow ngspice's (measured ~1e-6 relative)."""
+@pytest.mark.parametrize("name,frequency,tolerance", [("linear-drift-biolek", 1.0, 1e-4), ("vteam", 2.5e5, 3e-3)])
+def test_crossbar_transient_matches_ngspice(name, frequency, tolerance):
+    """8x8 crossbar, 1 Ohm segments, 10 Ohm drivers, a sine per word line, 2000 grid points: the
+    line_transient currents of five probed cells follow ngspice's. Measured: linear drift ~1e-6
+    of the largest current; VTEAM 1.5e-3 (its switching takes a few grid intervals, which
+    line_transient sub-steps and ngspice resolves with its own step control; 1.1e-4 at 1e4 points)."""
     from nanoionic.circuit.line_transient import line_transient
     from nanoionic.export.crossbar import ngspice_crossbar_transient
 
-    model = get_model("linear-drift-biolek")
+    model = get_model(name)
     params = model.Params()
-    n, stop, n_points = 8, 1.0, 2000
+    n, n_points = 8, 2000
+    stop = 2.0 / frequency
     amplitudes = np.linspace(0.8, 1.5, n)
-    probes = [(0, 0), (n - 1, n - 1), (0, n - 1), (n // 2, n // 3)]
+    probes = [(0, 0), (n - 1, n - 1), (0, n - 1), (n - 1, 0), (n // 2, n // 3)]
     spice = ngspice_crossbar_transient(model.compact(params), LINES, stop, n_points,
-                                       [f"SIN(0 {float(a)!r} 1.0)" for a in amplitudes], probes=probes)
+                                       [f"SIN(0 {float(a)!r} {frequency!r})" for a in amplitudes], probes=probes)
     times = np.linspace(0.0, stop, n_points + 1)
-    v_rows = np.sin(2 * np.pi * times)[:, None] * amplitudes[None, :]
+    v_rows = np.sin(2 * np.pi * frequency * times)[:, None] * amplitudes[None, :]
     ours = line_transient(model, params, LINES, times, v_rows, np.zeros((n_points + 1, n)),
                           model.initial_state(params, n * n), probes=[i * n + j for i, j in probes])
+    assert ours.newton_solves == 0  # ohmic cells: the line solver did all of it
     scale = np.abs(ours.probe_current).max()
     for k, (i, j) in enumerate(probes):
         mine = np.interp(spice["time"], times, ours.probe_current[:, k])
-        assert np.max(np.abs(mine - spice[f"i(vm_{i}_{j})"])) <= 1e-4 * scale
+        assert np.max(np.abs(mine - spice[f"i(vm_{i}_{j})"])) <= tolerance * scale

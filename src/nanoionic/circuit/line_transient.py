@@ -8,7 +8,8 @@ PWL). Each step is Heun's method on the cell states with a network solve at both
     x* = x_k + h·f(x_k, v_k);  v* = cell voltages of the network with x* at t_k+1
     x_k+1 = x_k + h/2·(f(x_k, v_k) + f(x*, v*));  v_k+1 from x_k+1 at t_k+1
 
-(second order, like the trapezoidal rule of SPICE). Cells whose current is ohmic in the cell
+(second order, like the trapezoidal rule of SPICE), with |x_k+1 - x*| as the local error
+estimate that cuts a grid interval into sub-steps where the states move fast. Cells whose current is ohmic in the cell
 voltage (``DeviceModel.ohmic``) are solved by block Gauss–Seidel over the lines: with the bit
 nodes fixed each word line is a tridiagonal system, and vice versa; warm-started from the
 previous time point it converges in a few sweeps because the cells couple the line networks
@@ -163,37 +164,50 @@ class _Network:
 
 
 def line_transient(model, params, lines: Lines, times, v_rows, v_cols, state0, *, probes=None,
-                   tol: float = 1e-12) -> LineTransient:
+                   tol: float = 1e-12, state_tol: float = 1e-4) -> LineTransient:
     """Run a crossbar of ``model`` cells on the time grid ``times`` [s] (n_t,), with word-line
     sources ``v_rows`` (n_t, R) and bit-line sources ``v_cols`` (n_t, C) [V] (NaN = floating)
     linear between grid points, from ``state0`` (n_states, R·C). ``probes``: flat cell indices
-    whose current is recorded at every grid time (default: all cells)."""
+    whose current is recorded at every grid time (default: all cells).
+
+    Each grid interval is covered by Heun steps whose local error (Heun - Euler) stays below
+    ``state_tol`` of each state's range: an interval where the states move fast (a switching
+    event, a stiff window edge) is cut into sub-steps, elsewhere one step spans it.
+    """
     times, v_rows, v_cols = np.asarray(times, float), np.asarray(v_rows, float), np.asarray(v_cols, float)
     if times.ndim != 1 or times.size < 2 or not np.all(np.diff(times) > 0):
         raise param_error("times", "line_transient", "a strictly increasing grid of >= 2 times [s]", times.shape)
     if v_rows.shape[0] != times.size or v_cols.shape[0] != times.size:
         raise param_error("v_rows", "line_transient", f"one row of source voltages per time ({times.size})",
                           (v_rows.shape, v_cols.shape))
+    if not (np.isfinite(state_tol) and state_tol > 0):
+        raise param_error("state_tol", "line_transient", "a finite tolerance > 0", state_tol)
     rows, cols = v_rows.shape[1], v_cols.shape[1]
     probes = np.arange(rows * cols) if probes is None else np.asarray(probes, dtype=int)
     net = _Network(model, params, lines, rows, cols, tol)
+    scale = np.array([hi - lo if np.isfinite(hi - lo) else 1.0 for lo, hi in model.state_bounds])[:, None]
     x = np.array(state0, dtype=float, copy=True)
     v = net.cell_voltages(x, v_rows[0], v_cols[0])
     record = np.empty((times.size, probes.size))
     record[0] = model.current(x[:, probes], v[probes], params)
-    previous = None
+    h = times[1] - times[0]
     for k in range(times.size - 1):
-        h = times[k + 1] - times[k]
-        f0 = model.rates(x, v, times[k], params)
-        current = net.w.copy(), net.b.copy()
-        if previous is not None:  # warm start: linear extrapolation of the node voltages in time
-            ratio = h / (times[k] - times[k - 1])
-            net.w += ratio * (net.w - previous[0])
-            net.b += ratio * (net.b - previous[1])
-        previous = current
-        x_pred = model.clip_state(x + h * f0)
-        v_pred = net.cell_voltages(x_pred, v_rows[k + 1], v_cols[k + 1])
-        x = model.clip_state(x + 0.5 * h * (f0 + model.rates(x_pred, v_pred, times[k + 1], params)))
-        v = net.cell_voltages(x, v_rows[k + 1], v_cols[k + 1])
+        t, span = times[k], times[k + 1] - times[k]
+        h = min(h, span) if h > 0 else span
+        while t < times[k + 1]:
+            h = min(h, times[k + 1] - t)
+            frac = (t + h - times[k]) / span
+            src = (v_rows[k] + frac * (v_rows[k + 1] - v_rows[k]), v_cols[k] + frac * (v_cols[k + 1] - v_cols[k]))
+            f0 = model.rates(x, v, t, params)
+            x_euler = model.clip_state(x + h * f0)
+            v_euler = net.cell_voltages(x_euler, *src)
+            x_heun = model.clip_state(x + 0.5 * h * (f0 + model.rates(x_euler, v_euler, t + h, params)))
+            error = float(np.max(np.abs(x_heun - x_euler) / scale))
+            if error > state_tol and h > span * 2.0 ** -30:
+                h *= max(0.1, 0.9 * np.sqrt(state_tol / error))
+                continue
+            x, t = x_heun, t + h
+            v = net.cell_voltages(x, *src)
+            h = span if error == 0 else h * min(4.0, 0.9 * np.sqrt(state_tol / error))
         record[k + 1] = model.current(x[:, probes], v[probes], params)
     return LineTransient(times, record, model.current(x, v, params).reshape(rows, cols), x, net.sweeps, net.newton_solves)

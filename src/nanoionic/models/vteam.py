@@ -83,6 +83,7 @@ class VTEAMModel(DeviceModel):
     state_bounds = ((0.0, 1.0),)
     Params = VTEAMParams
     stiff = True  # the Kvatinsky window's edges have slopes ~rate/w_c
+    ohmic = True  # I = V/R(x) (and V·exp(-λx)/R_on for vteam-exp): linear in V at fixed state
     operating_voltage = 1.0
     time_scale = 1e-7
 
