@@ -56,75 +56,65 @@ class LineTransient:
 
 
 @_jit
-def _factor(g_cell_line, g_seg, g_end, c, m):  # pragma: no cover - compiled
-    """Thomas factors of one line: cells ``g_cell_line`` to the other network, segments ``g_seg``
-    between neighbours, ``g_end`` to the source at the last index (the driven end comes last).
-    Fills c (super-diagonal ratios) and m (pivots)."""
-    n = g_cell_line.size
-    for k in range(n):
-        diag = g_cell_line[k] + (g_seg if k > 0 else 0.0) + (g_seg if k < n - 1 else 0.0) + (g_end if k == n - 1 else 0.0)
-        m[k] = diag + (g_seg * c[k - 1] if k > 0 else 0.0)
-        c[k] = -g_seg / m[k] if k < n - 1 else 0.0
+def _factor_lines(g, g_seg, g_end, end, c, minv):  # pragma: no cover - compiled
+    """Thomas factors of every line (row k of ``g``: the cells' conductances to the other network
+    [S]); ``g_seg`` [S] between neighbours, ``g_end[k]`` [S] to the line's source at index
+    ``end``. Fills c (super-diagonal ratios) and minv (inverse pivots) row by row."""
+    n_lines, n = g.shape
+    for k in range(n_lines):
+        prev = 0.0
+        for j in range(n):
+            diag = g[k, j] + (g_seg if j > 0 else 0.0) + (g_seg if j < n - 1 else 0.0) + (g_end[k] if j == end else 0.0)
+            inv = 1.0 / (diag - g_seg * prev if j > 0 else diag)
+            minv[k, j] = inv
+            prev = g_seg * inv if j < n - 1 else 0.0
+            c[k, j] = prev
 
 
 @_jit
-def _substitute(c, m, g_seg, rhs, out):  # pragma: no cover - compiled
-    """Solve the factored tridiagonal line system for ``rhs`` into ``out``; returns max |change|."""
-    n = m.size
-    d_prev = 0.0
-    for k in range(n):
-        d_prev = (rhs[k] + (g_seg * d_prev if k > 0 else 0.0)) / m[k]
-        rhs[k] = d_prev
+def _solve_lines(c, minv, g_seg, g, other, g_end, v_end, end, x, d):  # pragma: no cover - compiled
+    """One block of a Gauss-Seidel sweep: every line's tridiagonal system, with the other network's
+    node voltages ``other`` fixed, solved in place into ``x``; returns the largest change [V]."""
+    n_lines, n = x.shape
     change = 0.0
-    x_next = 0.0
-    for k in range(n - 1, -1, -1):
-        x = rhs[k] - (c[k] * x_next if k < n - 1 else 0.0)
-        change = max(change, abs(x - out[k]))
-        out[k] = x
-        x_next = x
+    for k in range(n_lines):
+        prev = 0.0
+        for j in range(n):
+            rhs = g[k, j] * other[k, j] + (g_end[k] * v_end[k] if j == end else 0.0)
+            prev = (rhs + g_seg * prev) * minv[k, j]
+            d[j] = prev
+        nxt = 0.0
+        for j in range(n - 1, -1, -1):
+            value = d[j] + c[k, j] * nxt
+            change = max(change, abs(value - x[k, j]))
+            x[k, j] = value
+            nxt = value
     return change
 
 
 @_jit
 def _sweeps(g, g_word, g_bit, g_drv, v_row, g_sense, v_col, w, b, tol, max_sweeps):  # pragma: no cover - compiled
     """Block Gauss–Seidel on the line networks of an ohmic crossbar; w, b updated in place.
-    Word line i is solved from its driven end (column 0), bit line j from its sensed end (row
-    R-1): both are ordered so the source sits at the last index. Returns the sweep count
-    (max_sweeps + 1 if not converged)."""
+    Word line i is driven at column 0, bit line j sensed at row R-1 (bit lines are handled
+    transposed so every line is contiguous). Returns the sweep count (max_sweeps + 1 if not
+    converged)."""
     n_rows, n_cols = g.shape
+    g_t, b_t, w_t = g.T.copy(), b.T.copy(), np.empty((n_cols, n_rows))
     cw, mw = np.empty((n_rows, n_cols)), np.empty((n_rows, n_cols))
     cb, mb = np.empty((n_cols, n_rows)), np.empty((n_cols, n_rows))
-    line_w, line_b = np.empty(n_cols), np.empty(n_rows)
-    for i in range(n_rows):
-        for j in range(n_cols):
-            line_w[j] = g[i, n_cols - 1 - j]  # reversed: column 0 (driver) last
-        _factor(line_w, g_word, g_drv[i], cw[i], mw[i])
-    for j in range(n_cols):
-        _factor(g[:, j].copy(), g_bit, g_sense[j], cb[j], mb[j])
-    rhs_w, out_w = np.empty(n_cols), np.empty(n_cols)
-    rhs_b, out_b = np.empty(n_rows), np.empty(n_rows)
+    _factor_lines(g, g_word, g_drv, 0, cw, mw)
+    _factor_lines(g_t, g_bit, g_sense, n_rows - 1, cb, mb)
+    d = np.empty(max(n_rows, n_cols))
+    result = max_sweeps + 1
     for sweep in range(1, max_sweeps + 1):
-        change = 0.0
-        for i in range(n_rows):
-            for j in range(n_cols):
-                jj = n_cols - 1 - j
-                rhs_w[j] = g[i, jj] * b[i, jj]
-                out_w[j] = w[i, jj]
-            rhs_w[n_cols - 1] += g_drv[i] * v_row[i]
-            change = max(change, _substitute(cw[i], mw[i], g_word, rhs_w, out_w))
-            for j in range(n_cols):
-                w[i, n_cols - 1 - j] = out_w[j]
-        for j in range(n_cols):
-            for i in range(n_rows):
-                rhs_b[i] = g[i, j] * w[i, j]
-                out_b[i] = b[i, j]
-            rhs_b[n_rows - 1] += g_sense[j] * v_col[j]
-            change = max(change, _substitute(cb[j], mb[j], g_bit, rhs_b, out_b))
-            for i in range(n_rows):
-                b[i, j] = out_b[i]
+        change = _solve_lines(cw, mw, g_word, g, b_t.T.copy(), g_drv, v_row, 0, w, d)
+        w_t[:, :] = w.T
+        change = max(change, _solve_lines(cb, mb, g_bit, g_t, w_t, g_sense, v_col, n_rows - 1, b_t, d))
         if change <= tol:
-            return sweep
-    return max_sweeps + 1
+            result = sweep
+            break
+    b[:, :] = b_t.T
+    return result
 
 
 class _Network:
@@ -146,12 +136,14 @@ class _Network:
     def cell_voltages(self, state, v_row, v_col) -> np.ndarray:
         if self.fast:
             g = (self.model.current(state, 1.0, self.params) / 1.0).reshape(self.shape)
-            scale = max(float(np.nanmax(np.abs(v_row), initial=0.0)), float(np.nanmax(np.abs(v_col), initial=0.0)), 1e-12)
+            floating_row, floating_col = np.isnan(v_row), np.isnan(v_col)
+            v_row, v_col = np.where(floating_row, 0.0, v_row), np.where(floating_col, 0.0, v_col)
+            scale = max(float(np.abs(v_row).max(initial=0.0)), float(np.abs(v_col).max(initial=0.0)), 1e-12)
             lines = self.lines
-            g_drv = np.where(np.isnan(v_row), 0.0, 1.0 / lines.driver_resistance)
-            g_sense = np.where(np.isnan(v_col), 0.0, 1.0 / lines.sense_resistance)
-            n = _sweeps(g, 1.0 / lines.word_segment, 1.0 / lines.bit_segment, g_drv, np.nan_to_num(v_row), g_sense,
-                        np.nan_to_num(v_col), self.w, self.b, self.tol * scale, MAX_SWEEPS)
+            g_drv = np.where(floating_row, 0.0, 1.0 / lines.driver_resistance)
+            g_sense = np.where(floating_col, 0.0, 1.0 / lines.sense_resistance)
+            n = _sweeps(g, 1.0 / lines.word_segment, 1.0 / lines.bit_segment, g_drv, v_row, g_sense, v_col,
+                        self.w, self.b, self.tol * scale, MAX_SWEEPS)
             self.sweeps += min(n, MAX_SWEEPS)
             if n <= MAX_SWEEPS:
                 return (self.w - self.b).ravel()
