@@ -9,13 +9,14 @@ PWL). Each step is Heun's method on the cell states with a network solve at both
     x_k+1 = x_k + h/2·(f(x_k, v_k) + f(x*, v*));  v_k+1 from x_k+1 at t_k+1
 
 (second order, like the trapezoidal rule of SPICE), with |x_k+1 - x*| as the local error
-estimate that cuts a grid interval into sub-steps where the states move fast. Cells whose current is ohmic in the cell
-voltage (``DeviceModel.ohmic``) are solved by block Gauss–Seidel over the lines: with the bit
-nodes fixed each word line is a tridiagonal system, and vice versa; warm-started from the
+estimate that cuts a grid interval into sub-steps where the states move fast. Cells whose
+current is ohmic in the cell voltage (``DeviceModel.ohmic``) are solved by block Gauss–Seidel
+over the lines: with the bit nodes fixed each word line is a tridiagonal system, and vice
+versa; warm-started from the
 previous time point it converges in a few sweeps because the cells couple the line networks
 weakly (g_cell ≪ g_line). Sweeps stop when no node voltage moves by more than ``tol`` times the
-largest source voltage; if they do not converge (cells as conductive as the lines), or the cells
-are not ohmic, the sparse Newton solver of ``circuit.nodal`` takes over.
+largest source voltage; if they do not converge (cells as conductive as the lines), the sparse
+Newton solver of ``circuit.nodal`` takes over from then on, as it does for non-ohmic cells.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ class _Network:
             self.sweeps += min(n, MAX_SWEEPS)
             if n <= MAX_SWEEPS:
                 return (self.w - self.b).ravel()
+            self.fast = False  # cells as conductive as the lines: Newton from now on
         op = self.newton.solve(lambda v: self.model.current(state, v, self.params), v_row, v_col, self.guess)
         self.guess = op.nodes
         self.newton_solves += 1

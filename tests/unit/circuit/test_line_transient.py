@@ -68,3 +68,20 @@ def test_bad_time_grids_are_refused(times):
     model = get_model("linear-drift-biolek")
     with pytest.raises(ParameterError, match="times"):
         line_transient(model, model.Params(), LINES, times, np.zeros((3, 2)), np.zeros((3, 2)), np.zeros((1, 4)))
+
+
+def test_cells_as_conductive_as_the_lines_fall_back_to_newton():
+    """100 Ohm cells on 1 kOhm line segments: block Gauss-Seidel does not converge within
+    MAX_SWEEPS, the Newton solver takes over and gives the same transient as Newton throughout."""
+    model = get_model("linear-drift-biolek")
+    params = model.Params(on_resistance=100.0, off_resistance=200.0)
+    lines = Lines(1e3, 1e3, 10.0, 10.0)
+    times, v_rows, v_cols = _drive(4, n_t=41)
+    x0 = model.initial_state(params, 16)
+    first = line_transient(model, params, lines, times, v_rows, v_cols, x0)
+    assert first.newton_solves > 0
+    net = _Network(model, params, lines, 4, 4, 1e-10)
+    net.fast = False
+    np.testing.assert_allclose(first.cell_current.ravel(),
+                               model.current(first.state, net.cell_voltages(first.state, v_rows[-1], v_cols[-1]), params),
+                               rtol=1e-8, atol=1e-15)
