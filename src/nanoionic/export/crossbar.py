@@ -17,6 +17,7 @@ import numpy as np
 
 from nanoionic.circuit.nodal import MIN_RESISTANCE, Lines, Selector
 from nanoionic.export.expressions import number
+from nanoionic.export.ngspice import run_netlist
 from nanoionic.export.spice import library, subckt_name
 from nanoionic.models.compact import CompactModel
 
@@ -83,7 +84,6 @@ def _sources(kind: str, nodes: list[str], volts: np.ndarray, r: float) -> list[s
 def ngspice_cell_currents(cm: CompactModel, v_rows, v_cols, lines: Lines, *, states=None,
                           selector: Selector | None = None, options: str = "reltol=1e-6 abstol=1e-15 vntol=1e-9") -> np.ndarray:
     """Cell currents (R, C) [A], word → bit, of ngspice's DC operating point of the array."""
-    from nanoionic.export.ngspice import run_netlist
     n_rows, n_cols = np.size(v_rows), np.size(v_cols)
     netlist = crossbar_netlist(cm, v_rows, v_cols, lines, states=states, selector=selector) + f".options {options}\n"
     vectors = [f"i(vm_{i}_{j})" for i in range(n_rows) for j in range(n_cols)]
@@ -98,7 +98,6 @@ def ngspice_crossbar_transient(cm: CompactModel, lines: Lines, stop: float, n_po
     SPICE source spec ``row_sources[i]`` (e.g. "SIN(0 1 1)"), bit lines at ``col_voltage`` [V];
     ``n_points`` steps up to ``stop`` [s] (the largest step is stop/n_points). Returns "time" and
     "i(vm_i_j)" of the ``probes`` (list of (i, j); default all cells)."""
-    from nanoionic.export.ngspice import run_netlist
     n_rows = len(row_sources)
     n_cols = n_rows if states is None else states.shape[1]
     netlist = crossbar_netlist(cm, np.zeros(n_rows), np.full(n_cols, float(col_voltage)), lines, states=states,
