@@ -23,7 +23,7 @@ from nanoionic._core.version import package_version
 from nanoionic.export.expressions import name_mapper, number, render, wrap
 from nanoionic.models.compact import CompactModel
 
-AUX_PATH_RESISTANCE = 1e12
+STATE_DC_PATH_RESISTANCE = 1e12
 """Resistance [Ohm] from each state node to ground (DC path)."""
 
 
@@ -55,7 +55,7 @@ def subcircuit(cm: CompactModel, *, frozen: bool = False) -> str:
         for s in cm.states:
             rate = render(s.rate, name_of, f"rate of {s.name}")
             lines += [f"Cx_{s.name} x_{s.name} 0 1 IC={{x0_{s.name}}}",
-                      f"Rx_{s.name} x_{s.name} 0 {number(AUX_PATH_RESISTANCE)}",
+                      f"Rx_{s.name} x_{s.name} 0 {number(STATE_DC_PATH_RESISTANCE)}",
                       wrap(f"Bx_{s.name} 0 x_{s.name} I={{{rate}}}")]
     if cm.series_resistance > 0:
         lines.append("Rs p d {p_r_s}")
