@@ -55,13 +55,45 @@ def apply_affine_maps_shared(state: np.ndarray, phi_seq: np.ndarray, psi_seq: np
     out = np.empty((out_index.size, n_s, n))
     if n_maps == 0 or n == 0:
         return out
-    if HAVE_NUMBA:
-        kernel = _KERNELS.get(n_s, _maps_general)
-        with threads_for(n * n_maps):
-            kernel(state, phi_seq, psi_seq, slot, out)
-    else:  # pragma: no cover
+    if not HAVE_NUMBA:  # pragma: no cover
         _maps_numpy(state, phi_seq, psi_seq, slot, out)
+        return out
+    with threads_for(n * n_maps):
+        for i0, i1, diagonal in state_blocks(np.any(phi_seq != 0.0, axis=0)):
+            rows = slice(i0, i1)
+            if diagonal:
+                d = np.arange(i0, i1)
+                _maps_diagonal(state[rows], np.ascontiguousarray(phi_seq[:, d, d]),
+                               np.ascontiguousarray(psi_seq[:, rows]), slot, out[:, rows])
+            else:
+                kernel = _KERNELS.get(i1 - i0, _maps_general)
+                kernel(state[rows], np.ascontiguousarray(phi_seq[:, rows, rows]),
+                       np.ascontiguousarray(psi_seq[:, rows]), slot, out[:, rows])
     return out
+
+
+def state_blocks(coupling: np.ndarray) -> list[tuple[int, int, bool]]:
+    """Split the states into contiguous blocks that no map couples: (first, end, diagonal).
+
+    ``coupling[i, j]`` is True where some map has Phi[i, j] != 0. Consecutive single states that
+    only map onto themselves are merged into one diagonal block, so e.g. three coupled
+    populations followed by four independent occupancies give [(0, 3, False), (3, 7, True)].
+    A fully coupled state gives one block.
+    """
+    n_s = coupling.shape[0]
+    linked = coupling | coupling.T
+    blocks: list[tuple[int, int, bool]] = []
+    i0 = 0
+    for k in range(1, n_s + 1):
+        if k == n_s or not (linked[:k, k:].any()):
+            if k - i0 == 1 and blocks and blocks[-1][2] and blocks[-1][1] == i0:
+                blocks[-1] = (blocks[-1][0], k, True)
+            else:
+                blocks.append((i0, k, k - i0 == 1))
+            i0 = k
+    if n_s == 1:  # a 1-state model keeps its own kernel
+        blocks = [(0, 1, False)]
+    return blocks
 
 
 def _maps_numpy(state, phi, psi, slot, out):
@@ -157,6 +189,24 @@ if HAVE_NUMBA:
                         for j in range(j0, j1):
                             out[s, i, j] = state[i, j]
 
+    @numba.njit(parallel=True, cache=True, fastmath=False)
+    def _maps_diagonal(state, a, c, slot, out):  # pragma: no cover - compiled
+        n_s, n = state.shape
+        for b in prange((n + BLOCK - 1) // BLOCK):
+            j0 = b * BLOCK
+            j1 = min(n, j0 + BLOCK)
+            for k in range(a.shape[0]):
+                for i in range(n_s):
+                    ai = a[k, i]
+                    ci = c[k, i]
+                    for j in range(j0, j1):
+                        state[i, j] = ai * state[i, j] + ci
+                s = slot[k]
+                if s >= 0:
+                    for i in range(n_s):
+                        for j in range(j0, j1):
+                            out[s, i, j] = state[i, j]
+
     _KERNELS = {1: _maps_1, 2: _maps_2, 3: _maps_3}
 
 
@@ -214,9 +264,17 @@ def apply_affine_maps_per_device(state: np.ndarray, phi_tab: np.ndarray, psi_tab
     if n_maps == 0 or m == 0:
         return out
     if HAVE_NUMBA:
-        kernel = _pd_3 if n_s == 3 else _pd_general
         with threads_for(m * n_maps):
-            kernel(state, phi_tab, psi_tab, seq, slot, out, offset)
+            for i0, i1, diagonal in state_blocks(np.any(phi_tab != 0.0, axis=(0, 3))):
+                rows = slice(i0, i1)
+                if diagonal:
+                    d = np.arange(i0, i1)
+                    _pd_diagonal(state[rows], np.ascontiguousarray(phi_tab[:, d, d]),
+                                 np.ascontiguousarray(psi_tab[:, rows]), seq, slot, out[:, rows], offset)
+                else:
+                    kernel = _pd_3 if i1 - i0 == 3 else _pd_general
+                    kernel(state[rows], np.ascontiguousarray(phi_tab[:, rows, rows]),
+                           np.ascontiguousarray(psi_tab[:, rows]), seq, slot, out[:, rows], offset)
     else:  # pragma: no cover
         sl = slice(offset, offset + m)
         for k in range(n_maps):
@@ -272,6 +330,25 @@ if HAVE_NUMBA:
                 for i in range(n_s):
                     for j in range(j0, j1):
                         state[i, j + offset] = buf[i, j - j0]
+                s = slot[k]
+                if s >= 0:
+                    for i in range(n_s):
+                        for j in range(j0, j1):
+                            out[s, i, j + offset] = state[i, j + offset]
+
+    @numba.njit(parallel=True, cache=True, fastmath=False)
+    def _pd_diagonal(state, a, c, seq, slot, out, offset):  # pragma: no cover - compiled
+        n_s = state.shape[0]
+        m = a.shape[2]
+        bs = BLOCK_PER_DEVICE
+        for b in prange((m + bs - 1) // bs):
+            j0 = b * bs
+            j1 = min(m, j0 + bs)
+            for k in range(seq.shape[0]):
+                u = seq[k]
+                for i in range(n_s):
+                    for j in range(j0, j1):
+                        state[i, j + offset] = a[u, i, j] * state[i, j + offset] + c[u, i, j]
                 s = slot[k]
                 if s >= 0:
                     for i in range(n_s):

@@ -58,10 +58,13 @@ from nanoionic.models.compact import (CompactModel, CompactState, log_add_exp, l
 from nanoionic.physics.conduction import hopping_sinh, injection_asymmetry, series_divided_voltage
 from nanoionic.physics.electrostatics import bilayer_fields
 from nanoionic.physics.kinetics import compartment_affine_maps
+from nanoionic.physics.trapping import class_rates, occupancy_maps, occupancy_rates
 from nanoionic.physics.hopping import (field_work, log_hopping_rate,
                                        log_symmetric_hopping_rate)
 
 ION_CHARGE = 2 * Q_E  # O2- [C]
+TRAP_CLASSES = 4
+"""Hole-trap classes with log-spaced rate constants (physics.trapping)."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,11 @@ class InterfaceHoppingParams:
     series_resistance: float = field(50.0, "Ohm", 0.0, 1e9, "series resistance R_s of electrodes and contacts")
     reverse_width: float = field(0.5, "V", 0.0, 100.0, "width of the polarity transition", low_open=True)
     pristine_coordinated: float = field(0.404967, "1", 0.0, 1.0, "coordinated fraction of a pristine device (D_MO = D_ref)")
+    trap_share: float = field(0.0, "1", 0.0, 1.0, "s: share of the hole current lost when every trap is filled", high_open=True)
+    trap_rate: float = field(1.0, "1/s", 0.0, 1e12, "k_0: rate constant of the fastest trap class", low_open=True)
+    trap_spread: float = field(1.0, "1", 0.0, 10.0, "decades between the rate constants of successive trap classes")
+    trap_voltage: float = field(3.0, "V", 0.0, 1e3, "V_t of the free-hole drive sinh(|V|/V_t) of capture", low_open=True)
+    trap_release_ratio: float = field(1.0, "1", 0.0, 1e12, "r: release/capture ratio at sinh(|V|/V_t) = 1", low_open=True)
 
 
 def metal_shift(p) -> np.ndarray:
@@ -154,55 +162,82 @@ def compartment_generator(v, p) -> np.ndarray:
 
 
 class InterfaceHoppingModel(DeviceModel):
-    """SVDP memristor: O2- release, hopping, coordination and interface accumulation (see module)."""
+    """SVDP memristor: O2- release, hopping, coordination and interface accumulation, with
+    dispersive hole trapping in the MTPP (see module)."""
 
     name = "interface-hopping"
-    state_names = ("mobile", "coordinated", "interfacial")
-    state_bounds = ((0.0, 1.0), (0.0, 1.0), (0.0, 1.0))
+    state_names = ("mobile", "coordinated", "interfacial") + tuple(f"trap_{j + 1}" for j in range(TRAP_CLASSES))
+    state_bounds = ((0.0, 1.0),) * (3 + TRAP_CLASSES)
     Params = InterfaceHoppingParams
     linear = True
 
     def initial_state(self, params, n_devices: int) -> np.ndarray:
         kt = K_B * params.temperature
         c0 = params.pristine_coordinated * np.exp(-np.maximum(metal_shift(params), 0.0) / kt)
-        state = np.zeros((3, n_devices))
+        state = np.zeros((self.n_states, n_devices))
         state[1] = c0
         return state
 
     def rates(self, state, v, t, params):
         q = compartment_generator(v, params)
-        full = np.concatenate([state, 1.0 - state.sum(axis=0, keepdims=True)])
-        if q.ndim == 2:
-            return (q @ full)[:3]
-        return np.einsum("ijn,jn->in", q, full)[:3]
+        ions = state[:3]
+        full = np.concatenate([ions, 1.0 - ions.sum(axis=0, keepdims=True)])
+        ion_rates = (q @ full)[:3] if q.ndim == 2 else np.einsum("ijn,jn->in", q, full)[:3]
+        traps = occupancy_rates(state[3:], v, trap_class_rates(params), params.trap_voltage, params.trap_release_ratio)
+        return np.concatenate([ion_rates, traps])
 
     def current(self, state, v, params):
         doping = params.residual_fraction + state[0] + state[1] + params.interface_weight * state[2]
+        free_holes = doping * (1.0 - params.trap_share * np.mean(state[3:], axis=0))
 
         def device_current(vd):
             shape = hopping_sinh(vd, params.sinh_voltage) * injection_asymmetry(vd, params.reverse_ratio, params.reverse_width)
-            return params.area * params.conductance_density * doping * shape
+            return params.area * params.conductance_density * free_holes * shape
 
         if np.all(np.asarray(params.series_resistance) == 0.0):
             return device_current(v)
         return device_current(series_divided_voltage(v, device_current, params.series_resistance))
 
-    def compartment_generator(self, v, params):
-        return compartment_generator(v, params)
-
     def compact(self, params):
         return compact_model(self, params)
 
     def affine_map(self, v, dt, params):
-        q = compartment_generator(v, params)
-        dt = np.asarray(dt, dtype=float)
-        if q.ndim == 2 and dt.ndim == 0:
-            phi, psi = compartment_affine_maps(q[None], dt)
-            return phi[0], psi[0]
-        n = max(q.shape[-1] if q.ndim == 3 else 1, dt.size)
-        stack = np.moveaxis(np.broadcast_to(q if q.ndim == 3 else q[..., None], (4, 4, n)), -1, 0)
-        phi, psi = compartment_affine_maps(stack, np.broadcast_to(dt, (n,)))
-        return np.moveaxis(phi, 0, -1), np.moveaxis(psi, 0, -1)
+        """Exact map over ``dt`` [s] at ``v`` [V]: the O2- populations from their generator
+        (``physics.kinetics``), each trap class in closed form; the two blocks do not couple."""
+        phi_ion, psi_ion = ion_affine_map(v, dt, params)
+        a, c = occupancy_maps(v, dt, trap_class_rates(params), params.trap_voltage, params.trap_release_ratio)
+        if phi_ion.ndim == 2 and a.shape[1] == 1:  # one map for every device
+            phi_ion, psi_ion = phi_ion[..., None], psi_ion[..., None]
+            squeeze = True
+        else:
+            phi_ion = phi_ion if phi_ion.ndim == 3 else phi_ion[..., None]
+            psi_ion = psi_ion if psi_ion.ndim == 2 else psi_ion[..., None]
+            squeeze = False
+        n = max(phi_ion.shape[2], a.shape[1])
+        n_s = self.n_states
+        phi, psi = np.zeros((n_s, n_s, n)), np.empty((n_s, n))
+        phi[:3, :3], psi[:3] = phi_ion, psi_ion
+        phi[3 + np.arange(TRAP_CLASSES), 3 + np.arange(TRAP_CLASSES)] = a
+        psi[3:] = c
+        return (phi[..., 0], psi[..., 0]) if squeeze else (phi, psi)
+
+
+def trap_class_rates(params) -> np.ndarray:
+    """Rate constants [1/s] of the trap classes, shaped (TRAP_CLASSES[, n])."""
+    return class_rates(params.trap_rate, params.trap_spread, TRAP_CLASSES)
+
+
+def ion_affine_map(v, dt, params) -> tuple[np.ndarray, np.ndarray]:
+    """Exact map of the three O2- populations over ``dt`` [s] at ``v`` [V]: (3, 3[, n]), (3[, n])."""
+    q = compartment_generator(v, params)
+    dt = np.asarray(dt, dtype=float)
+    if q.ndim == 2 and dt.ndim == 0:
+        phi, psi = compartment_affine_maps(q[None], dt)
+        return phi[0], psi[0]
+    n = max(q.shape[-1] if q.ndim == 3 else 1, dt.size)
+    stack = np.moveaxis(np.broadcast_to(q if q.ndim == 3 else q[..., None], (4, 4, n)), -1, 0)
+    phi, psi = compartment_affine_maps(stack, np.broadcast_to(dt, (n,)))
+    return np.moveaxis(phi, 0, -1), np.moveaxis(psi, 0, -1)
 
 
 def compact_model(model, params) -> CompactModel:
@@ -227,6 +262,8 @@ def compact_model(model, params) -> CompactModel:
         "s_diss": field_work(ION_CHARGE, p.dissociation_distance, mtpp_per_volt) / kt,
         "g_area": p.area * p.conductance_density, "g0": p.residual_fraction, "w_itf": p.interface_weight,
         "v_c": p.sinh_voltage, "r_rev": p.reverse_ratio, "w2": 2.0 * p.reverse_width,
+        "s_trap": p.trap_share, "v_t": p.trap_voltage, "r_trap": p.trap_release_ratio,
+        **{f"k_trap{j + 1}": float(k) for j, k in enumerate(trap_class_rates(p)[:, 0])},
     }
     rate = lambda barrier: f"(ln_nu - {softplus(barrier)})"  # noqa: E731 - ln of a floored hop rate
     aux = (
@@ -238,6 +275,7 @@ def compact_model(model, params) -> CompactModel:
         ("l_diss", rate(f"e_diss - {log_cosh('s_diss * v')}")),
         ("l_drift", rate("e_drift - s_mig * v")),
         ("l_ret", rate("e_ret + s_mig * v")),
+        ("u_trap", "sinh(min(abs(v) / v_t, 700))"),
     )
     bound = "(1 - m - c - d)"
     states = (
@@ -245,10 +283,14 @@ def compact_model(model, params) -> CompactModel:
                           " - (exp(l_rec) + exp(l_coord) + exp(l_drift)) * m", 0.0, 0.0, 1.0),
         CompactState("c", "exp(l_coord) * m - exp(l_diss) * c", float(model.initial_state(p, 1)[1, 0]), 0.0, 1.0),
         CompactState("d", "exp(l_drift) * m - exp(l_ret) * d", 0.0, 0.0, 1.0),
+        *(CompactState(f"h{j}", f"k_trap{j} * (u_trap * (1 - h{j}) - r_trap * h{j})", 0.0, 0.0, 1.0)
+          for j in range(1, TRAP_CLASSES + 1)),
     )
+    trapped = " + ".join(f"h{j}" for j in range(1, TRAP_CLASSES + 1))
     shape = f"v_c * sinh(min(max(vd / v_c, -700), 700)) * (r_rev + (1 - r_rev) * {smooth_step('vd', 'w2')})"
     return CompactModel(
         name=model.name, parameters=values, states=states, auxiliaries=aux,
-        current=f"g_area * (g0 + m + c + w_itf * d) * {shape}", series_resistance=float(p.series_resistance),
+        current=f"g_area * (g0 + m + c + w_itf * d) * (1 - s_trap * ({trapped}) / {TRAP_CLASSES}) * {shape}", series_resistance=float(p.series_resistance),
         source="Wang et al., SVDP metalloporphyrin/AlOx memristor (../shared/spec); nanoionic interface-hopping model",
-        notes=("state fractions of the O2- inventory: m mobile, c coordinated, d at the ITO interface; b = 1 - m - c - d",))
+        notes=("state fractions of the O2- inventory: m mobile, c coordinated, d at the ITO interface; b = 1 - m - c - d",
+               "h1..h4: filled fractions of the hole-trap classes"))

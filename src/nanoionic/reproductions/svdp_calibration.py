@@ -1,8 +1,9 @@
 """Calibration of the ZnTPP/AlOx material parameters (issue 2, item 6).
 
-Fits the interface-hopping model jointly to the single-device targets S2, S3, S4 (trend), S6 and
-to the single-pixel pulse responses behind S10/S12, with the pixel area as the only extra free
-parameter (same material, own geometry). The paper's withheld values are not used.
+Fits the interface-hopping model jointly to the single-device targets S2, S3, S4 (trend), S6, the
+S7 scan-rate trend (current and hysteresis rising from 0.01 to 5 V/s) and to the single-pixel
+pulse responses behind S10/S12, with the pixel area as the only extra free parameter (same
+material, own geometry). The paper's withheld values are not used.
 
 Run ``python -m nanoionic.reproductions.svdp_calibration`` to reproduce the calibrated values in
 ``parameters/sets/ZnTPP-AlOx_WangSVDP.toml`` (it prints them as TOML lines).
@@ -38,6 +39,11 @@ FREE = [
     FreeParameter("sinh_voltage", 0.5, 20.0, "log"),
     FreeParameter("reverse_ratio", 0.01, 0.9, "log"),
     FreeParameter("pristine_coordinated", 0.02, 0.8, "log"),
+    FreeParameter("trap_share", 0.0, 0.95),
+    FreeParameter("trap_rate", 1e-4, 10.0, "log"),
+    FreeParameter("trap_spread", 0.3, 1.5),
+    FreeParameter("trap_voltage", 0.3, 20.0, "log"),
+    FreeParameter("trap_release_ratio", 1e-4, 100.0, "log"),
     FreeParameter("pixel.area", 1e-9, 1e-5, "log"),
 ]
 
@@ -46,14 +52,17 @@ TARGETS = [
     Target("s2_last_uA", 778.0, 0.1, f"{PAPER}, Fig. 2b: ~778 uA at +10 V, cycle 10"),
     Target("s3_first_uA", -80.0, 0.15, f"{PAPER}, Fig. 2b: ~-80 uA at -10 V, cycle 1"),
     Target("s3_last_uA", -10.0, 0.15, f"{PAPER}, Fig. 2b: ~-10 uA at -10 V, cycle 10"),
-    Bound("s2_min_step", low=0.005, scale=0.005, source="S2: current rises every cycle"),
-    Bound("s3_min_step", low=0.005, scale=0.005, source="S3: |current| falls every cycle"),
+    Bound("s2_min_step", low=0.005, scale=0.001, source="S2: current rises every cycle"),
+    Bound("s3_min_step", low=0.005, scale=0.001, source="S3: |current| falls every cycle"),
+    Bound("s2_upbranch_overshoot", high=0.01, scale=0.01, source="Fig. 2b: the first up-sweep rises all the way to +10 V"),
     Bound("s4_pos_min_step", low=0.002, scale=0.002, source="S4: current at +4 V falls every cycle"),
     Bound("s4_neg_min_step", low=0.002, scale=0.002, source="S4: |current| at -4 V falls every cycle"),
     Bound("s4_pos_drop", low=0.1, scale=0.02, source="S4: a visible fall over 10 cycles (our choice: >= 10 %)"),
     Bound("s4_neg_drop", low=0.1, scale=0.02, source="S4: a visible fall over 10 cycles (our choice: >= 10 %)"),
     *[Bound(f"s6_response_{v:g}V", high=-1e-12, scale=1e-3, source=f"S6: {v:g} V depresses") for v in (1, 2, 3, 5, 6)],
     *[Bound(f"s6_response_{v:g}V", low=0.01, scale=0.01, source=f"S6: {v:g} V potentiates") for v in (7, 10, 12, 14)],
+    *[Bound(f"s7_{q}_rise", low=0.03, scale=0.03, source=f"S7: {what} rises with scan rate 0.01 -> 5 V/s (>= 3 % per step: our choice)")
+      for q, what in (("lrs", "current at +10 V"), ("hrs", "|current| at -10 V"), ("area", "hysteresis area"))],
     Target("s6_critical_V", 6.5, 0.3 / 6.5, f"{PAPER}, Fig. 2f: critical value ~6-7 V"),
     Target("word_initial_uS", 30.7, 0.05, f"{PAPER}, Fig. 4b (case 2): 30.7 uS"),
     Target("word_final_uS", 66.7, 0.05, f"{PAPER}, Fig. 4b (case 2): 66.7 uS after 30 inputs"),
@@ -101,6 +110,7 @@ def evaluate(values: dict[str, float], base: Device | None = None) -> dict[str, 
     device = base.replace(**material)
     pixel = device.replace(**{**base.parameter_set.pixel, **pixel_geometry})
     sweeps = ex.sweep_cycles(device, ramp_steps=CALIBRATION_RAMP_STEPS)
+    rates = ex.scan_rate_response(device, ramp_steps=CALIBRATION_RAMP_STEPS)
     low = ex.low_voltage_cycles(device, ramp_steps=CALIBRATION_RAMP_STEPS)
     word = ex.pixel_response(pixel, 10.0)
     noise = ex.pixel_response(pixel, 6.0)
@@ -109,6 +119,10 @@ def evaluate(values: dict[str, float], base: Device | None = None) -> dict[str, 
         "s3_first_uA": sweeps["negative"][0] * 1e6, "s3_last_uA": sweeps["negative"][-1] * 1e6,
         "s2_min_step": min_relative_step(sweeps["positive"], +1),
         "s3_min_step": min_relative_step(sweeps["negative"], -1),
+        "s2_upbranch_overshoot": ex.upbranch_overshoot(sweeps["result"], 10.0),
+        "s7_lrs_rise": ex.min_relative_rise(rates["lrs_current_A"]),
+        "s7_hrs_rise": ex.min_relative_rise(rates["hrs_current_A"]),
+        "s7_area_rise": ex.min_relative_rise(rates["hysteresis_area_W"]),
         "s4_pos_min_step": min_relative_step(low["positive"], -1),
         "s4_neg_min_step": min_relative_step(low["negative"], -1),
         "s4_pos_drop": 1 - abs(low["positive"][-1] / low["positive"][0]),

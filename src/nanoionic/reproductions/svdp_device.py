@@ -15,9 +15,9 @@ from nanoionic.reproductions import svdp_experiments as ex
 from nanoionic.reproductions._common import Reproduction, compare, load_targets, monotonic
 from nanoionic.simulation import Device, simulate
 
-S1_PROTOCOL = "sweep 0 V -> 10 V -> 0 V -> -10 V -> 0 V at 0.01 V/s"
+S1_PROTOCOL = ex.bipolar_loop_protocol(0.01)
 AREAS_UM2 = (5e3, 5e4, 5e5)
-SCAN_RATES = (0.01, 0.1, 1.0, 5.0)
+SCAN_RATES = ex.SCAN_RATES
 METALS = ("ZnTPP/AlOx", "NiTPP/AlOx", "CoTPP/AlOx", "FeTPPCl/AlOx", "H2TPP/AlOx")
 STEPS = ("S1 loop", "S2/S3 cycles", "S4 cycles", "S6 bias", "S7 area", "S7 scan rate", "S8 metals", "S9 memory")
 
@@ -27,20 +27,8 @@ def loop_metrics(res) -> dict:
     v, i = res["voltage"].values, res["current"].values
     zero = np.isclose(v, 0.0, atol=1e-12)
     return {"max_abs_current_at_zero_V_A": float(np.max(np.abs(i[zero]))),
-            "hysteresis_area_positive_W": lobe_area(v, i, +1),
-            "hysteresis_area_negative_W": lobe_area(v, i, -1)}
-
-
-def lobe_area(v: np.ndarray, i: np.ndarray, sign: int) -> float:
-    """Area [V·A] enclosed by the up and down branches of the lobe of polarity ``sign``."""
-    lobe = sign * v >= 0
-    vv, ii = v[lobe], i[lobe]
-    k = int(np.argmax(sign * vv))
-    up_v, up_i = sign * vv[: k + 1], ii[: k + 1]
-    dn_v, dn_i = sign * vv[k:][::-1], ii[k:][::-1]
-    grid = np.linspace(0, sign * vv[k], 401)
-    diff = np.interp(grid, up_v, up_i) - np.interp(grid, dn_v, dn_i)
-    return float(np.sum(0.5 * (np.abs(diff[1:]) + np.abs(diff[:-1])) * np.diff(grid)))
+            "hysteresis_area_positive_W": ex.lobe_area(v, i, +1),
+            "hysteresis_area_negative_W": ex.lobe_area(v, i, -1)}
 
 
 def ndr_peak(res) -> dict:
@@ -108,7 +96,7 @@ def run(progress: Callable[[str], None] | None = None, device: Device | None = N
 
     m["s7_area"] = condition_sweep([dev.replace(area=a * 1e-12) for a in AREAS_UM2], [S1_PROTOCOL] * 3, AREAS_UM2, data, "s7_area")
     tick(STEPS[4])
-    rate_protocols = [f"sweep 0 V -> 10 V -> 0 V -> -10 V -> 0 V at {r:g} V/s" for r in SCAN_RATES]
+    rate_protocols = [ex.bipolar_loop_protocol(r) for r in SCAN_RATES]
     m["s7_scan_rate"] = condition_sweep([dev] * 4, rate_protocols, SCAN_RATES, data, "s7_rate")
     tick(STEPS[5])
 
@@ -136,11 +124,10 @@ def condition_sweep(devices, protocols, values, data, key) -> dict:
     for d, prot in zip(devices, protocols):
         res = simulate(d, prot)
         data[key].append(res)
-        v, i = res["voltage"].values, res["current"].values
-        lm = loop_metrics(res)
-        out["lrs_current_uA"].append(float(i[np.isclose(v, 10.0)][0] * 1e6))
-        out["hrs_current_uA"].append(float(abs(i[np.isclose(v, -10.0)][0]) * 1e6))
-        out["hysteresis_area_uW"].append((lm["hysteresis_area_positive_W"] + lm["hysteresis_area_negative_W"]) * 1e6)
+        loop = ex.loop_response(res)
+        out["lrs_current_uA"].append(loop["lrs_current_A"] * 1e6)
+        out["hrs_current_uA"].append(loop["hrs_current_A"] * 1e6)
+        out["hysteresis_area_uW"].append(loop["hysteresis_area_W"] * 1e6)
     out["monotonic"] = all(monotonic(out[k], +1) for k in ("lrs_current_uA", "hrs_current_uA", "hysteresis_area_uW"))
     return out
 

@@ -10,6 +10,9 @@ Readings of the paper's protocols (it does not spell them out):
 * S6 (Fig. 2f): a bias stimulus is 10 pulses of V for 100 ms with 100 ms gaps (the array's pulse
   scheme); the response is the relative change of the conductance read at 1 V for 10 ms (short and
   weak, so the read does not disturb) before and 1 s after the stimulus.
+* S7 (scan rate, Supplementary Fig. 4): one ±10 V loop (0 → +10 → 0 → -10 → 0 V) per rate,
+  each on a pristine device; LRS current at +10 V, HRS current |I(-10 V)|, hysteresis area of
+  both lobes.
 * Pixel (S10/S12): an input is a write pulse (W = 100 ms), a gap T1 = 100 ms, a read at 5 V of
   width W whose I/V is the conductance, and a gap T2 = 300 ms; the initial conductance is one read
   before the first input.
@@ -26,6 +29,8 @@ S2_S3_PROTOCOL = ("repeat 10 { sweep 0 V -> 10 V -> 0 V at 0.01 V/s }\n"
                   "repeat 10 { sweep 0 V -> -10 V -> 0 V at 0.01 V/s }")
 S4_PROTOCOL = ("repeat 10 { sweep 0 V -> 4 V -> 0 V at 0.01 V/s }\n"
                "repeat 10 { sweep 0 V -> -4 V -> 0 V at 0.01 V/s }")
+SCAN_RATES = (0.01, 0.1, 1.0, 5.0)
+"""The paper's scan-rate range [V/s] (0.01-5 V/s, S7)."""
 S6_BIASES = (1.0, 2.0, 3.0, 5.0, 10.0, 12.0, 13.0, 14.0)
 """The paper's bias stimuli [V]: 1, 2, 3, 5 V depress; 10, 12, 13, 14 V potentiate."""
 N_INPUTS = 30
@@ -56,6 +61,53 @@ def ndr_drop(result) -> float:
     """Negative differential resistance of the first negative leg: 1 - |I(apex)| / max |I|."""
     _, i = first_negative_leg(result)
     return float(1.0 - abs(i[-1]) / np.max(np.abs(i)))
+
+
+def upbranch_overshoot(result, apex: float) -> float:
+    """How far |I| on the first sweep leg rises above its value at ``apex`` [V]: max|I|/|I(apex)| - 1
+    (0 when the branch rises all the way to the apex, as in Fig. 2b)."""
+    v, i = result["voltage"].values, result["current"].values
+    k = int(np.flatnonzero(np.isclose(v, apex, rtol=0, atol=1e-9))[0])
+    return float(np.max(np.abs(i[: k + 1])) / abs(i[k]) - 1.0)
+
+
+def lobe_area(v: np.ndarray, i: np.ndarray, sign: int) -> float:
+    """Area [V·A] enclosed by the up and down branches of the lobe of polarity ``sign``."""
+    lobe = sign * v >= 0
+    vv, ii = v[lobe], i[lobe]
+    k = int(np.argmax(sign * vv))
+    up_v, up_i = sign * vv[: k + 1], ii[: k + 1]
+    dn_v, dn_i = sign * vv[k:][::-1], ii[k:][::-1]
+    grid = np.linspace(0, sign * vv[k], 401)
+    diff = np.interp(grid, up_v, up_i) - np.interp(grid, dn_v, dn_i)
+    return float(np.sum(0.5 * (np.abs(diff[1:]) + np.abs(diff[:-1])) * np.diff(grid)))
+
+
+def bipolar_loop_protocol(rate: float, amplitude: float = 10.0) -> str:
+    """One loop 0 → +A → 0 → -A → 0 V at ``rate`` [V/s] (S1, S7)."""
+    a, r = format_quantity(amplitude, "V"), format_quantity(rate, "V/s")
+    return f"sweep 0 V -> {a} -> 0 V -> -{a} -> 0 V at {r}"
+
+
+def loop_response(result, amplitude: float = 10.0) -> dict[str, float]:
+    """S7 quantities of one bipolar loop: LRS current I(+A) [A], HRS current |I(-A)| [A] and the
+    hysteresis area of both lobes [W]."""
+    v, i = result["voltage"].values, result["current"].values
+    return {"lrs_current_A": float(apex_currents(result, amplitude)[0]),
+            "hrs_current_A": float(abs(apex_currents(result, -amplitude)[0])),
+            "hysteresis_area_W": lobe_area(v, i, +1) + lobe_area(v, i, -1)}
+
+
+def scan_rate_response(device: Device, rates=SCAN_RATES, **engine_options) -> dict[str, np.ndarray]:
+    """S7: loop_response of a pristine device at each scan rate [V/s], as arrays over the rates."""
+    rows = [loop_response(simulate(device, bipolar_loop_protocol(r), **engine_options)) for r in rates]
+    return {key: np.array([row[key] for row in rows]) for key in rows[0]}
+
+
+def min_relative_rise(values) -> float:
+    """Smallest relative rise x[k+1]/x[k] - 1 along a sequence (negative if it ever falls)."""
+    x = np.asarray(values, dtype=float)
+    return float(np.min(x[1:] / x[:-1] - 1.0))
 
 
 def low_voltage_cycles(device: Device, **engine_options) -> dict[str, np.ndarray]:

@@ -5,13 +5,28 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nanoionic.models.interface_hopping import InterfaceHoppingModel, compartment_generator, log_rates
+from nanoionic.models.interface_hopping import (TRAP_CLASSES, InterfaceHoppingModel, compartment_generator, log_rates,
+                                                trap_class_rates)
 from nanoionic.parameters import load_parameter_set
+from nanoionic.physics.trapping import capture_drive
 
 MODEL = InterfaceHoppingModel()
 ZN = load_parameter_set("ZnTPP/AlOx").params
 NI = load_parameter_set("NiTPP/AlOx").params
 MOBILE, COORD, INTERFACE = range(3)
+IONS = slice(0, 3)
+TRAPS = slice(3, 3 + TRAP_CLASSES)
+
+
+def _state(mobile, coordinated, interfacial, trapped=0.0):
+    """One device's full state (O2- fractions, then every trap class at occupancy ``trapped``)."""
+    return np.array([[mobile], [coordinated], [interfacial]] + [[trapped]] * TRAP_CLASSES)
+
+
+def _trap_steady_state(v, p):
+    """Occupancy u/(u + r) every trap class relaxes to at ``v`` [V]."""
+    u = capture_drive(v, p.trap_voltage)
+    return u / (u + p.trap_release_ratio)
 
 
 def _rates(v, p):
@@ -36,12 +51,14 @@ def _doping(x, p):
 
 @pytest.mark.parametrize("v", [-10.0, -3.0, 0.0, 3.0, 5.0, 8.0, 10.0])
 def test_detailed_balance_is_a_zero_of_the_rates(v):
-    x = _detailed_balance(v, ZN)[:, None]
+    x = _state(*_detailed_balance(v, ZN), trapped=_trap_steady_state(v, ZN))
     r = MODEL.rates(x, v, 0.0, ZN)[:, 0]
     q = compartment_generator(v, ZN)
-    scale = np.abs(q).max() * x.max()  # size of the individual fluxes
-    assert np.all(np.abs(r) <= 1e-12 * scale), (r, scale)
-    assert np.all(x >= 0) and x.sum() < 1.0
+    scale = np.abs(q).max() * x[IONS].max()  # size of the individual fluxes
+    assert np.all(np.abs(r[IONS]) <= 1e-12 * scale), (r, scale)
+    trap_scale = trap_class_rates(ZN)[:, 0] * (capture_drive(v, ZN.trap_voltage) + ZN.trap_release_ratio)
+    assert np.all(np.abs(r[TRAPS]) <= 1e-12 * trap_scale)
+    assert np.all(x >= 0) and x[IONS].sum() < 1.0
 
 
 @pytest.mark.parametrize("v", [-10.0, -3.0, 0.0, 3.0, 5.0, 6.0, 8.0, 10.0, 15.0])
@@ -53,7 +70,7 @@ def test_long_segment_reaches_detailed_balance(v):
     q = compartment_generator(v, ZN)
     slowest = np.sort(np.abs(np.linalg.eigvals(q)))[1]  # [0] is the conserved inventory
     x_end = MODEL.segment(MODEL.initial_state(ZN, 1), v, 50.0 / slowest, ZN)[:, 0]
-    np.testing.assert_allclose(x_end, _detailed_balance(v, ZN), rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(x_end[IONS], _detailed_balance(v, ZN), rtol=1e-6, atol=1e-12)
 
 
 # ------------------------------------------------------------------ potentiation vs depression
@@ -76,7 +93,7 @@ def test_pristine_instantaneous_change_is_release_only():
     for v in (3.0, 5.0, 10.0):
         r = MODEL.rates(x0, v, 0.0, ZN)[:, 0]
         k = _rates(v, ZN)
-        b = 1.0 - x0.sum()
+        b = 1.0 - x0[IONS].sum()
         flux = abs(r[COORD])  # m and c exchange this much; their sum cancels it to round-off
         assert r[MOBILE] + r[COORD] == pytest.approx(k[0] * b, rel=1e-9, abs=1e-14 * flux)
         assert r[COORD] < 0 < r[MOBILE]  # field-assisted dissociation empties c into m
@@ -113,8 +130,8 @@ def _threshold(x0, p, low=3.0, high=14.0, tol=0.02):
 
 def test_threshold_depends_on_the_state():
     """SVDP: the depression/potentiation threshold moves up with the O2- already released."""
-    x_low = np.array([[0.0], [0.1], [0.0]])
-    x_high = np.array([[0.0], [0.6], [0.0]])
+    x_low = _state(0.0, 0.1, 0.0)
+    x_high = _state(0.0, 0.6, 0.0)
     v_low, v_high = _threshold(x_low, ZN), _threshold(x_high, ZN)
     assert 3.0 < v_low < v_high < 14.0
     assert v_high - v_low > 1.0, (v_low, v_high)
@@ -140,7 +157,7 @@ def test_higher_bond_energy_lowers_pristine_conductance_and_slows_release():
     for name, p in (("zn", ZN), ("ni", NI)):
         x0 = MODEL.initial_state(p, 1)
         x1 = MODEL.segment(x0, 10.0, 0.1, p)
-        gain[name] = x1[:, 0].sum() - x0[:, 0].sum()
+        gain[name] = x1[IONS, 0].sum() - x0[IONS, 0].sum()
     assert 0 < gain["ni"] < gain["zn"]
 
 
@@ -152,14 +169,14 @@ def test_only_the_metal_shift_differs_between_metals():
 # ------------------------------------------------------------------ retention
 
 def test_mobile_population_is_volatile_and_coordinated_is_retained():
-    x0 = np.array([[0.3], [0.3], [0.0]])
+    x0 = _state(0.3, 0.3, 0.0)
     x60 = MODEL.segment(x0, 0.0, 60.0, ZN)
     assert x60[MOBILE, 0] < 1e-6 * x0[MOBILE, 0]  # volatile: gone within a minute at 0 V
     assert x60[COORD, 0] >= x0[COORD, 0]  # consolidated: nothing lost (it absorbs mobile ions)
     # most mobile ions were re-coordinated rather than recaptured (k_coord >> k_rec at 0 V)
     assert x60[COORD, 0] - x0[COORD, 0] > 0.9 * x0[MOBILE, 0]
     # a coordinated-only state stays put over the minute
-    xc = np.array([[0.0], [0.5], [0.0]])
+    xc = _state(0.0, 0.5, 0.0)
     assert MODEL.segment(xc, 0.0, 60.0, ZN)[COORD, 0] == pytest.approx(0.5, rel=1e-3)
     # conductance: short-term part decays, long-term part remains
     g0, g60 = _doping(x0[:, 0], ZN), _doping(x60[:, 0], ZN)
