@@ -1,13 +1,16 @@
 """Exact-method throughput: device-state updates per second and peak memory.
 
 An *update* is one device advanced over one constant-voltage segment (one affine map
-x <- Phi x + psi applied to that device's 3-component state). A run of N devices over a waveform
+x <- Phi x + psi applied to that device's state: three O2- populations, coupled, and four
+independent hole-trap occupancies, which the kernel applies as a 3x3 block plus a diagonal). A run of N devices over a waveform
 of K segments therefore performs N·K updates; updates/s = N·K / wall time of ``integrate``
 (including the map computation: the shared maps, or the per-device maps of every distinct
 segment, and all Python overhead).
 
 Machine reference (issue 2): a float64 copy streams ~22 GB/s, i.e. ~1.4e9 updates/s if an update
-read and wrote one float64 state (16 B); one core evaluates ~5e7–1e8 exp()/s.
+read and wrote one float64 state (16 B); one core evaluates ~5e7–1e8 exp()/s. The preset's state
+has 7 float64 per device, so the stream limit for a full-state update is ~2e8/s when the state
+does not fit in cache; the cache-blocked kernel keeps each block resident over all segments.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def _case(device: Device, waveform, n: int, per_device: bool, repeats: int) -> d
             "segments": int(waveform.n_segments), "updates": updates, "seconds": best,
             "updates_per_s": updates / best, "traced_peak_MB": traced_peak / 1e6,
             "maxrss_delta_MB": (_maxrss_bytes() - rss0) / 1e6,
-            "state_MB": 3 * 8 * n / 1e6}
+            "state_MB": device.model.n_states * 8 * n / 1e6}
 
 
 def run(sizes=SIZES) -> list[dict]:

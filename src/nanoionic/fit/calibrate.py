@@ -134,7 +134,9 @@ def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: li
     free : the parameters to fit, with their search ranges.
     targets : Target and Bound objects.
     start : starting value (SI) of every free parameter; must lie inside its range.
-    max_evaluations : cap on evaluate calls by the optimiser (the Jacobian's included).
+    max_evaluations : cap on evaluate calls, the finite-difference Jacobian's included; when it is
+        reached the best point seen so far is returned (deterministic: the same call stops at the
+        same point).
     diff_step : relative finite-difference step in the optimiser's coordinates.
     progress : optional callback (evaluation count, cost).
     """
@@ -146,22 +148,36 @@ def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: li
     lo, hi = np.array([p.x_bounds for p in free]).T
     x0 = np.clip([p.to_x(start[p.name]) for p in free], lo, hi)
     history: list[float] = []
+    best: dict = {"cost": math.inf, "x": x0, "measured": None}
 
     def values_of(x) -> dict[str, float]:
         return {p.name: p.from_x(float(xi)) for p, xi in zip(free, x)}
 
     def fun(x):
-        r = residual_vector(evaluate(values_of(x)), targets)
+        if len(history) >= max_evaluations:
+            raise _BudgetSpent
+        measured = evaluate(values_of(x))
+        r = residual_vector(measured, targets)
         history.append(0.5 * float(r @ r))
+        if history[-1] < best["cost"]:
+            best.update(cost=history[-1], x=np.array(x, dtype=float), measured=measured)
         if progress:
             progress(len(history), history[-1])
         return r
 
-    sol = least_squares(fun, x0, bounds=(lo, hi), x_scale="jac", diff_step=diff_step,
-                        max_nfev=max_evaluations, method="trf")
-    values = values_of(sol.x)
-    measured = evaluate(values)
+    try:
+        sol = least_squares(fun, x0, bounds=(lo, hi), x_scale="jac", diff_step=diff_step,
+                            max_nfev=max_evaluations, method="trf")
+        message = str(sol.message)
+    except _BudgetSpent:
+        message = f"stopped after {max_evaluations} evaluations (the best point so far is returned)"
+    values = values_of(best["x"])
+    measured = best["measured"] if best["measured"] is not None else evaluate(values)
     res = residual_vector(measured, targets)
     return CalibrationResult(values=values, residuals=_residual_table(targets, res),
                              measured={k: float(v) for k, v in measured.items()}, cost=float(0.5 * res @ res),
-                             n_evaluations=len(history), message=str(sol.message), history=history)
+                             n_evaluations=len(history), message=message, history=history)
+
+
+class _BudgetSpent(Exception):
+    """Raised inside the objective when the evaluation budget is used up."""

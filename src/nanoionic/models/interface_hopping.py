@@ -98,6 +98,7 @@ class InterfaceHoppingParams:
     conductance_density: float = field(140.699, "S/m^2", 0.0, 1e12, "low-field areal conductance σ at full release", low_open=True)
     residual_fraction: float = field(0.0272716, "1", 0.0, 1e3, "g0: conduction of the undoped stack, in inventory units")
     interface_weight: float = field(8.12072, "1", 0.0, 1e3, "w: conduction weight of O2- at the ITO interface")
+    interface_reverse_share: float = field(1.0, "1", 0.0, 1.0, "ρ: share of w left under negative bias (holes then enter from Al)")
     sinh_voltage: float = field(3.34151, "V", 0.0, 1e3, "V_c of the hopping sinh law", low_open=True)
     reverse_ratio: float = field(0.136202, "1", 0.0, 1.0, "r: reverse/forward hole-injection ratio", low_open=True)
     series_resistance: float = field(50.0, "Ohm", 0.0, 1e9, "series resistance R_s of electrodes and contacts")
@@ -187,12 +188,15 @@ class InterfaceHoppingModel(DeviceModel):
         return np.concatenate([ion_rates, traps])
 
     def current(self, state, v, params):
-        doping = params.residual_fraction + state[0] + state[1] + params.interface_weight * state[2]
-        free_holes = doping * (1.0 - params.trap_share * np.mean(state[3:], axis=0))
+        untrapped = 1.0 - params.trap_share * np.mean(state[3:], axis=0)
 
         def device_current(vd):
+            # O2- at the ITO interface eases hole injection from the ITO (V > 0); under negative
+            # bias holes enter from the Al and that layer keeps only the share ρ of its weight
+            itf = params.interface_weight * injection_asymmetry(vd, params.interface_reverse_share, params.reverse_width)
+            doping = params.residual_fraction + state[0] + state[1] + itf * state[2]
             shape = hopping_sinh(vd, params.sinh_voltage) * injection_asymmetry(vd, params.reverse_ratio, params.reverse_width)
-            return params.area * params.conductance_density * free_holes * shape
+            return params.area * params.conductance_density * doping * untrapped * shape
 
         if np.all(np.asarray(params.series_resistance) == 0.0):
             return device_current(v)
@@ -261,6 +265,7 @@ def compact_model(model, params) -> CompactModel:
         "s_mig": field_work(ION_CHARGE, p.migration_distance, mtpp_per_volt) / kt,
         "s_diss": field_work(ION_CHARGE, p.dissociation_distance, mtpp_per_volt) / kt,
         "g_area": p.area * p.conductance_density, "g0": p.residual_fraction, "w_itf": p.interface_weight,
+        "rho_itf": p.interface_reverse_share,
         "v_c": p.sinh_voltage, "r_rev": p.reverse_ratio, "w2": 2.0 * p.reverse_width,
         "s_trap": p.trap_share, "v_t": p.trap_voltage, "r_trap": p.trap_release_ratio,
         **{f"k_trap{j + 1}": float(k) for j, k in enumerate(trap_class_rates(p)[:, 0])},
@@ -290,7 +295,8 @@ def compact_model(model, params) -> CompactModel:
     shape = f"v_c * sinh(min(max(vd / v_c, -700), 700)) * (r_rev + (1 - r_rev) * {smooth_step('vd', 'w2')})"
     return CompactModel(
         name=model.name, parameters=values, states=states, auxiliaries=aux,
-        current=f"g_area * (g0 + m + c + w_itf * d) * (1 - s_trap * ({trapped}) / {TRAP_CLASSES}) * {shape}", series_resistance=float(p.series_resistance),
+        current=(f"g_area * (g0 + m + c + w_itf * (rho_itf + (1 - rho_itf) * {smooth_step('vd', 'w2')}) * d)"
+                 f" * (1 - s_trap * ({trapped}) / {TRAP_CLASSES}) * {shape}"), series_resistance=float(p.series_resistance),
         source="Wang et al., SVDP metalloporphyrin/AlOx memristor (../shared/spec); nanoionic interface-hopping model",
         notes=("state fractions of the O2- inventory: m mobile, c coordinated, d at the ITO interface; b = 1 - m - c - d",
                "h1..h4: filled fractions of the hole-trap classes"))

@@ -36,6 +36,7 @@ FREE = [
     FreeParameter("conductance_density", 1.0, 1e5, "log"),
     FreeParameter("residual_fraction", 1e-3, 0.5, "log"),
     FreeParameter("interface_weight", 0.1, 20.0, "log"),
+    FreeParameter("interface_reverse_share", 0.01, 1.0, "log"),
     FreeParameter("sinh_voltage", 0.5, 20.0, "log"),
     FreeParameter("reverse_ratio", 0.01, 0.9, "log"),
     FreeParameter("pristine_coordinated", 0.02, 0.8, "log"),
