@@ -24,19 +24,27 @@ Six thermally activated, field-lowered hops connect them (each the paper's Arrhe
 6. return d → m over E_return, raised by q·a_mig·E_m/2.
 
 Every rate depends on V only, so dx/dt = A(V)·x + b(V) is affine in the state and each
-constant-voltage interval is solved exactly (``affine_map``, from the four-population generator
-by ``physics.kinetics``, which stays accurate when the rates span 1e-12..1e13 /s). Potentiation above ~6–7 V and
+constant-voltage interval is solved exactly (``affine_map``: the O2- block from the
+four-population generator by ``physics.kinetics``, which stays accurate when the rates span
+1e-12..1e13 /s; each trap class in closed form). Potentiation above ~6–7 V and
 depression below it are the balance of release (steep in V) against dissociation + recapture
 (which rises with V at low bias and falls at high bias as the field blocks the return); the
 balance point depends on the populations, so the threshold is state-dependent.
 
 Conduction: holes hop through the O2--doped stack; the low-field areal conductance is
-σ·(g0 + m + c + w·d), with a sinh field dependence (hopping) and an injection asymmetry (holes
+σ·(g0 + m + c + w(V)·d), with a sinh field dependence (hopping) and an injection asymmetry (holes
 enter easily from ITO under positive bias, poorly from Al under negative bias):
-I = A·σ·(g0 + m + c + w·d)·V_c·sinh(V_d/V_c)·r(V_d), with V_d = V - I·R_s: a series resistance R_s
-(electrodes, contacts) limits the current at extreme voltages. The ionic rates see the applied
-V (the drop across R_s is below 1 % at the paper's currents), which keeps the state equations
-affine.
+I = A·σ·(g0 + m + c + w(V_d)·d)·(1 - s·h̄)·V_c·sinh(V_d/V_c)·r(V_d), with V_d = V - I·R_s: a series
+resistance R_s (electrodes, contacts) limits the current at extreme voltages. The ITO-side O2-
+eases injection from the ITO, so its weight is w under positive bias and ρ·w under negative bias
+(holes then enter from the Al). The ionic rates see the applied V (the drop across R_s is below
+1 % at the paper's currents), which keeps the state equations affine.
+
+Hole trapping (``physics.trapping``): four classes of deep hole states with log-spaced rate
+constants fill under bias at k_j·sinh(|V|/V_t) and empty thermally at k_j·r; h̄ is their mean
+occupancy and s the share of the current a full set removes (bias stress of organic films). It is
+volatile, does not touch the O2- populations, and makes slow sweeps carry less current than fast
+ones (the paper's scan-rate trend, S7).
 
 The metal enters through the M–O bond energy D_MO: literature bond energies (~1.6–4.5 eV) are
 far too large to put into an exponent directly, so a scaled shift ΔE = λ·(D_MO - D_ref) is added

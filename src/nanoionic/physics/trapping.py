@@ -3,8 +3,9 @@
 Under bias, holes in a disordered organic film fall into deep states and no longer conduct; at
 0 V they are released again. Trapping and release run over a broad, roughly log-uniform spread
 of times (a spread of barrier heights), which is why bias stress in organic devices follows a
-stretched exponential over seconds to hours (Sharma et al., Phys. Rev. B 82, 075322 (2010);
-Mathijssen et al., Adv. Mater. 19, 2785 (2007)).
+stretched exponential over seconds to hours (Mathijssen et al., "Dynamics of threshold voltage
+shifts in organic and amorphous silicon field-effect transistors", Adv. Mater. 19, 2785 (2007),
+doi:10.1002/adma.200602798).
 
 Here the spread is ``n`` trap classes whose rate constants are log-spaced,
 ``k_j = k_0·10^(-j·spread)``. Capture needs free holes, whose density follows the film's hopping
