@@ -41,7 +41,7 @@ def test_export_spice_with_overrides_and_frozen_states(tmp_path):
     res = invoke("export", "spice", "--device", "ZnTPP/AlOx", "--set", "area=1e-9", "--frozen", "--out", lib)
     assert res.exit_code == 0, res.output
     text = lib.read_text()
-    assert "ni_interface_hopping_frozen" in text and "x_c=0.404967" in text and "Cx_" not in text
+    assert "ni_interface_hopping_frozen" in text and "x_c=0.345816" in text and "Cx_" not in text
 
 
 def test_export_verilog_a(tmp_path):

@@ -31,7 +31,10 @@ from nanoionic.models.base import conductance, take_devices
 from nanoionic.protocols.waveform import KIND, Waveform
 
 ENERGY_INTERVALS = 8
-"""Simpson sub-intervals per segment for the ideal-mode energy integral."""
+"""Simpson sub-intervals per segment to start the ideal-mode energy integral from; they double
+until two successive estimates agree to ENERGY_RTOL (at most MAX_ENERGY_INTERVALS)."""
+ENERGY_RTOL = 1e-7
+MAX_ENERGY_INTERVALS = 4096
 
 
 @dataclass
@@ -164,13 +167,27 @@ def _integrate_group(model, params, state, a: float, b: float, dur: float, kind:
     if not want_energy or (a == 0 and b == 0):
         traj = integrate(model, params, wf, state, method=method, save="end")
         return traj.state[-1], (np.zeros(state.shape[1]) if want_energy else None)
-    times = dur * np.arange(ENERGY_INTERVALS + 1) / ENERGY_INTERVALS
+    n = ENERGY_INTERVALS
+    end, energy = _simpson_energy(model, params, state, wf, a, b, dur, n, method)
+    while n < MAX_ENERGY_INTERVALS:
+        n *= 2
+        end, finer = _simpson_energy(model, params, state, wf, a, b, dur, n, method)
+        converged = np.all(np.abs(finer - energy) <= ENERGY_RTOL * np.max(np.abs(finer)))
+        energy = finer
+        if converged:
+            break
+    return end, energy
+
+
+def _simpson_energy(model, params, state, wf, a: float, b: float, dur: float, n: int, method: str):
+    """End state and each cell's ∫ I·V dt [J] over one segment by Simpson's rule on n intervals."""
+    times = dur * np.arange(n + 1) / n
     traj = integrate(model, params, wf, state, method=method, save=times)
     volts = a + (b - a) * times / dur
     power = np.stack([model.current(traj.state[k], volts[k], params) * volts[k] for k in range(times.size)])
     weights = np.ones(times.size)
     weights[1:-1:2], weights[2:-1:2] = 4.0, 2.0
-    return traj.state[-1], (dur / ENERGY_INTERVALS / 3.0) * (weights @ power)
+    return traj.state[-1], (dur / n / 3.0) * (weights @ power)
 
 
 # --------------------------------------------------------------------------- resistive mode

@@ -46,7 +46,6 @@ def occupancy_maps(v, dt, rates, trap_voltage, release_ratio) -> tuple[np.ndarra
     together, shaped like ``rates`` (times any device axis of v or dt).
     """
     u = capture_drive(v, trap_voltage)
-    total = rates * (u + release_ratio)
-    a = np.exp(-total * np.asarray(dt, dtype=float))
+    decay = rates * (u + release_ratio) * np.asarray(dt, dtype=float)
     steady = u / (u + release_ratio)
-    return a, steady * (1.0 - a)
+    return np.exp(-decay), -steady * np.expm1(-decay)  # expm1: exact filling over tiny dt

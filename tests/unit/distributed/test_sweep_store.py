@@ -43,7 +43,7 @@ def test_tasks_write_groups_and_markers_and_rerun_skips(tmp_path):
     assert (ds["task_status"].values == "ok").all()
     # devices of one chunk are the same instances at both points: spread identical, level differs
     a, b = ds["final_conductance"].values[:, 0, :]
-    assert np.allclose(a / a.mean(), b / b.mean(), rtol=1e-3) and b.mean() > a.mean()
+    assert np.allclose(a / a.mean(), b / b.mean(), rtol=1e-3) and abs(b.mean() / a.mean() - 1) > 0.01
 
 
 def test_resume_requires_the_same_spec(tmp_path):

@@ -143,9 +143,11 @@ def test_spice_and_verilog_a_name_states_params_and_series_resistance():
     model, params = _setup("interface-hopping", "ZnTPP/AlOx")
     cm = model.compact(params)
     lib, va = library(cm), module(cm)
+    c0 = f"{model.initial_state(params, 1)[1, 0]:.6g}"  # pristine coordinated fraction
     assert f".subckt {subckt_name(cm)} p n params:" in lib and "Rs p d {p_r_s}" in lib
-    assert "Cx_c x_c 0 1 IC={x0_c}" in lib and "x0_c=0.404967" in lib
-    assert f"module {subckt_name(cm)}(p, n);" in va and "parameter real x0_c = 0.404967;" in va
+    assert "Cx_c x_c 0 1 IC={x0_c}" in lib and f"x0_c={c0}" in lib
+    assert "Cx_h4 x_h4 0 1 IC={x0_h4}" in lib  # the hole-trap occupancies are states too
+    assert f"module {subckt_name(cm)}(p, n);" in va and f"parameter real x0_c = {c0};" in va
     assert "I(p, d) <+ V(p, d) / p_r_s;" in va
     frozen = library(cm, frozen=True)
-    assert "Cx_" not in frozen and "x_c=0.404967" in frozen
+    assert "Cx_" not in frozen and f"x_c={c0}" in frozen
