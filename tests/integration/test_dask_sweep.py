@@ -58,7 +58,8 @@ def test_worker_killed_mid_sweep_loses_nothing_and_rerun_does_no_work(cluster2, 
     ds = load_sweep(store)
     assert (ds["task_status"].values == "ok").all()
     assert np.isfinite(ds["final_conductance"].values).all()
-    assert (np.diff(ds["final_conductance"].median(dim=("seed", "device")).values) > 0).all()
+    medians = ds["final_conductance"].median(dim=("seed", "device")).values
+    assert np.all(np.abs(np.diff(medians)) > 1e-3 * medians[:-1])  # each temperature its own result
     pid_killed = next(iter(killed.values()))[0]
     assert pid_killed not in client.run(os.getpid).values()  # the process really died (its nanny restarted it)
     again = run_sweep(spec, store, client=client)

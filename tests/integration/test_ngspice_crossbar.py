@@ -28,8 +28,9 @@ def _drive(rng, n):
 
 
 def _random_states(model, rng, n):
-    if model.name == "interface-hopping":
-        return rng.dirichlet(np.ones(4), (n, n))[..., :3]
+    if model.name == "interface-hopping":  # O2- fractions (sum <= 1), then trap occupancies in [0, 1]
+        traps = rng.uniform(0.0, 1.0, (n, n, model.n_states - 3))
+        return np.concatenate([rng.dirichlet(np.ones(4), (n, n))[..., :3], traps], axis=-1)
     return rng.uniform(0.0, 1.0, (n, n, model.n_states))
 
 
