@@ -92,7 +92,9 @@ def run(device: Annotated[str, typer.Option(help="Preset name or parameter TOML 
 
 @app.command()
 def reproduce(name: Annotated[str, typer.Argument(help="Reproduction name: " + ", ".join(reproduction_names()))],
-              out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out")):
+              out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out"),
+              device: Annotated[str | None, typer.Option(help="SVDP preset to run instead of ZnTPP/AlOx "
+                                                         "(svdp-device, svdp-filter, svdp-digits), e.g. ZnTPP/AlOx-traps.")] = None):
     """Reproduce a figure of the documents: figures, metrics.json and a comparison table."""
     try:
         from nanoionic.report import REPRODUCTIONS
@@ -100,7 +102,8 @@ def reproduce(name: Annotated[str, typer.Argument(help="Reproduction name: " + "
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeElapsedColumn(), console=console) as bar:
             task = bar.add_task(name, total=len(steps))
-            rep, paths = write_reproduction(name, out, progress=lambda step: bar.update(task, advance=1, description=f"{name}: {step}"))
+            rep, paths = write_reproduction(name, out, progress=lambda step: bar.update(task, advance=1, description=f"{name}: {step}"),
+                                            device=device)
     except NanoionicError as exc:
         _fail(exc)
     table = Table(title=f"{name}: simulated vs paper")

@@ -11,6 +11,7 @@ from nanoionic._core.errors import param_error, unknown_name_error
 from nanoionic.io import write_json_atomic, write_text_atomic
 from nanoionic.plotting import review_filaments_figures, review_synapses_figures, svdp_device_figures, svdp_digits_figures, svdp_filter_figures
 from nanoionic.reproductions import review_filaments, review_synapses, svdp_device, svdp_digits, svdp_filter
+from nanoionic.simulation import Device
 
 # name: (run(progress) -> Reproduction, figures(rep, out_dir) -> paths, title, progress steps)
 REPRODUCTIONS = {
@@ -56,20 +57,31 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
-def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | None = None):
+DEVICE_REPRODUCTIONS = ("svdp-device", "svdp-filter", "svdp-digits")
+"""Reproductions that accept another SVDP device preset (e.g. "ZnTPP/AlOx-traps")."""
+
+
+def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | None = None,
+                       device: str | None = None):
     """Run reproduction ``name`` and write its outputs into ``out_dir`` (created if missing).
 
+    ``device``: a preset to run instead of the default ZnTPP/AlOx (SVDP reproductions only).
     Returns (reproduction, written paths).
     """
     if name not in REPRODUCTIONS:
         raise unknown_name_error("reproduction", name, REPRODUCTIONS)
+    if device is not None and name not in DEVICE_REPRODUCTIONS:
+        raise param_error("device", "reproduce", f"omitted, or used with one of {', '.join(DEVICE_REPRODUCTIONS)}", name)
+    dev = Device(device) if device is not None else None
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise param_error("out", "reproduce", "a directory that can be created and written", str(out_dir)) from exc
     run, figures, title, _ = REPRODUCTIONS[name]
-    rep = run(progress)
+    rep = run(progress, device=dev) if dev is not None else run(progress)
+    if dev is not None:
+        title = f"{title} [device {device}]"
     paths = figures(rep, out)
     for key, text in rep.data.get("protocols", {}).items():  # the protocols beside the figures
         (out / "protocols").mkdir(exist_ok=True)

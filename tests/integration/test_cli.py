@@ -147,3 +147,14 @@ def test_missing_required_option():
     res = invoke("run", "--protocol", PROTOCOL)
     assert res.exit_code == 2
     assert "--out" in res.output
+
+
+def test_reproduce_device_option_is_refused_where_it_does_not_apply(tmp_path):
+    res = invoke("reproduce", "review-filaments", "--device", "ZnTPP/AlOx-traps", "--out", tmp_path)
+    assert res.exit_code != 0
+    assert "device" in res.output and "svdp-device" in res.output
+
+
+def test_reproduce_device_option_names_unknown_presets(tmp_path):
+    res = invoke("reproduce", "svdp-device", "--device", "ZnTPP/AlOx-trap", "--out", tmp_path)
+    assert res.exit_code != 0 and "ZnTPP/AlOx-traps" in res.output  # the suggestion
