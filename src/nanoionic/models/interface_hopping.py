@@ -41,7 +41,7 @@ eases injection from the ITO, so its weight is w under positive bias and ρ·w u
 1 % at the paper's currents), which keeps the state equations affine.
 
 Hole trapping (``physics.trapping``): four classes of deep hole states with log-spaced rate
-constants fill under bias at k_j·sinh(|V|/V_t) and empty thermally at k_j·r; h̄ is their mean
+constants fill under bias at k_j·sinh(|V|/V_t) and empty thermally at k_j·r_t; h̄ is their mean
 occupancy and s the share of the current a full set removes (bias stress of organic films). It is
 volatile, does not touch the O2- populations, and makes slow sweeps carry less current than fast
 ones (the paper's scan-rate trend, S7).
@@ -116,7 +116,7 @@ class InterfaceHoppingParams:
     trap_rate: float = field(1.0, "1/s", 0.0, 1e12, "k_0: rate constant of the fastest trap class", low_open=True)
     trap_spread: float = field(1.0, "1", 0.0, 10.0, "decades between the rate constants of successive trap classes")
     trap_voltage: float = field(3.0, "V", 0.0, 1e3, "V_t of the free-hole drive sinh(|V|/V_t) of capture", low_open=True)
-    trap_release_ratio: float = field(1.0, "1", 0.0, 1e12, "r: release/capture ratio at sinh(|V|/V_t) = 1", low_open=True)
+    trap_release_ratio: float = field(1.0, "1", 0.0, 1e12, "r_t: release/capture ratio at sinh(|V|/V_t) = 1", low_open=True)
 
 
 def metal_shift(p) -> np.ndarray:

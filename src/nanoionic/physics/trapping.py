@@ -9,10 +9,10 @@ doi:10.1002/adma.200602798).
 
 Here the spread is ``n`` trap classes whose rate constants are log-spaced,
 ``k_j = k_0·10^(-j·spread)``. Capture needs free holes, whose density follows the film's hopping
-law: capture rate ``k_j·sinh(|V|/V_t)``; release is thermal, ``k_j·r`` (r sets how far the traps
-fill at a given bias: occupancy ``u/(u + r)`` with ``u = sinh(|V|/V_t)``). The occupancy ``h_j``
-of class j obeys dh/dt = k_j·(u·(1 - h) - r·h): affine in h at fixed V, solved exactly per
-constant-voltage interval.
+law: capture rate ``k_j·sinh(|V|/V_t)``; release is thermal, ``k_j·r_t`` (r_t sets how far the
+traps fill at a given bias: occupancy ``u/(u + r_t)`` with ``u = sinh(|V|/V_t)``). The
+occupancy ``h_j`` of class j obeys dh/dt = k_j·(u·(1 - h) - r_t·h): affine in h at fixed V,
+solved exactly per constant-voltage interval.
 """
 
 from __future__ import annotations
