@@ -79,7 +79,8 @@ TRAP_CLASSES = 4
 class InterfaceHoppingParams:
     """Parameters of the MTPP/AlOx interface-hopping model (SI units; energies in J).
 
-    Defaults are the ZnTPP/AlOx preset (parameters/sets/ZnTPP-AlOx_WangSVDP.toml, the source).
+    Defaults are the ZnTPP/AlOx preset (parameters/sets/ZnTPP-AlOx_WangSVDP.toml, the source);
+    the trap kinetics default to the ZnTPP/AlOx-traps values, inert while trap_share = 0.
     """
 
     area: float = field(5e-08, "m^2", 0.0, 1.0, "device area", low_open=True)
@@ -113,10 +114,10 @@ class InterfaceHoppingParams:
     reverse_width: float = field(0.5, "V", 0.0, 100.0, "width of the polarity transition", low_open=True)
     pristine_coordinated: float = field(0.404967, "1", 0.0, 1.0, "coordinated fraction of a pristine device (D_MO = D_ref)")
     trap_share: float = field(0.0, "1", 0.0, 1.0, "s: share of the hole current lost when every trap is filled", high_open=True)
-    trap_rate: float = field(1.0, "1/s", 0.0, 1e12, "k_0: rate constant of the fastest trap class", low_open=True)
-    trap_spread: float = field(1.0, "1", 0.0, 10.0, "decades between the rate constants of successive trap classes")
-    trap_voltage: float = field(3.0, "V", 0.0, 1e3, "V_t of the free-hole drive sinh(|V|/V_t) of capture", low_open=True)
-    trap_release_ratio: float = field(1.0, "1", 0.0, 1e12, "r_t: release/capture ratio at sinh(|V|/V_t) = 1", low_open=True)
+    trap_rate: float = field(0.0213848, "1/s", 0.0, 1e12, "k_0: rate constant of the fastest trap class", low_open=True)
+    trap_spread: float = field(0.637387, "1", 0.0, 10.0, "decades between the rate constants of successive trap classes")
+    trap_voltage: float = field(3.37812, "V", 0.0, 1e3, "V_t of the free-hole drive sinh(|V|/V_t) of capture", low_open=True)
+    trap_release_ratio: float = field(0.213468, "1", 0.0, 1e12, "r_t: release/capture ratio at sinh(|V|/V_t) = 1", low_open=True)
 
 
 def metal_shift(p) -> np.ndarray:
