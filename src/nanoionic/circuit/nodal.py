@@ -26,8 +26,8 @@ from nanoionic.physics.conduction import threshold_selector_current
 
 MIN_RESISTANCE = 1e-9
 """Smallest non-zero line, driver or sense resistance [Ω]; below it the nodal matrix loses all
-precision. 0 is allowed: a zero driver or sense resistance fixes the end node to its source
-exactly, a zero line segment is taken as MIN_RESISTANCE."""
+precision. 0 is allowed and exact: a zero driver or sense resistance fixes the end node to its
+source, and zero line segments merge a line's nodes into one node."""
 MAX_NEWTON = 60
 KCL_TOL = 1e-11
 """Newton stops when every node's net current is below this fraction of its branch currents."""
@@ -116,7 +116,13 @@ class Lines:
 
 @dataclass
 class Network:
-    """Index bookkeeping and the constant line conductance matrix of an R×C crossbar."""
+    """Index bookkeeping and the constant line conductance matrix of an R×C crossbar.
+
+    ``word``, ``bit`` and ``mid`` give the node of every cell position (R, C). A line with zero
+    segment resistance is one node (every position of a word line shares its row's node, every
+    position of a bit line its column's), so an exact short is exact and needs no tiny resistor.
+    ``layout`` maps the full layout (R·C word, R·C bit[, R·C selector] positions, the form of
+    OperatingPoint.nodes) to the nodes."""
 
     rows: int
     cols: int
@@ -125,22 +131,39 @@ class Network:
 
     def __post_init__(self):
         r, c = self.rows, self.cols
-        n = r * c
-        self.word = np.arange(n).reshape(r, c)
-        self.bit = n + np.arange(n).reshape(r, c)
-        self.mid = 2 * n + np.arange(n).reshape(r, c) if self.selector else None
-        self.n_nodes = (3 if self.selector else 2) * n
+        n_word = r if self.lines.word_segment == 0 else r * c
+        n_bit = c if self.lines.bit_segment == 0 else r * c
+        word = np.arange(r)[:, None] if self.lines.word_segment == 0 else np.arange(r * c).reshape(r, c)
+        bit = np.arange(c)[None, :] if self.lines.bit_segment == 0 else np.arange(r * c).reshape(r, c)
+        self.word = np.broadcast_to(word, (r, c)).copy()
+        self.bit = n_word + np.broadcast_to(bit, (r, c)).copy()
+        self.mid = n_word + n_bit + np.arange(r * c).reshape(r, c) if self.selector else None
+        self.n_nodes = n_word + n_bit + (r * c if self.selector else 0)
+        parts = [self.word.ravel(), self.bit.ravel()] + ([self.mid.ravel()] if self.selector else [])
+        self.layout = np.concatenate(parts)
         self.g_lines = self._line_matrix()
+
+    def full_layout(self, x: np.ndarray) -> np.ndarray:
+        """Node voltages ``x`` [V] spread over the full layout (one entry per cell terminal)."""
+        return x[self.layout]
+
+    def from_full_layout(self, full: np.ndarray) -> np.ndarray:
+        """Node voltages [V] from a full-layout vector (merged positions hold the same value)."""
+        x = np.zeros(self.n_nodes)
+        x[self.layout] = full
+        return x
 
     def _line_matrix(self) -> sp.csr_matrix:
         """Nodal matrix of the line segments; also keeps them as branch lists (a, b, g)."""
         pairs, g = [], []
         for nodes, r_seg, axis in ((self.word, self.lines.word_segment, 1), (self.bit, self.lines.bit_segment, 0)):
+            if r_seg == 0:
+                continue  # merged into one node per line
             a = nodes[:, :-1] if axis == 1 else nodes[:-1, :]
             b = nodes[:, 1:] if axis == 1 else nodes[1:, :]
             if a.size:
                 pairs.append(np.stack([a.ravel(), b.ravel()]))
-                g.append(np.full(a.size, _conductance(r_seg)))
+                g.append(np.full(a.size, 1.0 / r_seg))
         if not pairs:
             pairs, g = [np.zeros((2, 0), int)], [np.zeros(0)]
         self.line_a, self.line_b = np.concatenate(pairs, axis=1)
@@ -160,11 +183,6 @@ class Network:
         return self.word.ravel(), (self.mid if self.selector else self.bit).ravel()
 
 
-def _conductance(r: float) -> float:
-    """1/R for a line segment; R = 0 becomes 1/MIN_RESISTANCE (a 1 nΩ short)."""
-    return 1.0 / (r if r > 0 else MIN_RESISTANCE)
-
-
 def _two_terminal(a: np.ndarray, b: np.ndarray, g: np.ndarray, n: int) -> sp.csr_matrix:
     """Stamp conductances g between nodes a and b into an n×n nodal matrix."""
     i = np.concatenate([a, b, a, b])
@@ -178,7 +196,8 @@ class OperatingPoint:
     """Solved DC state of the network at one time point."""
 
     nodes: np.ndarray
-    """(n_nodes,) node voltages [V]."""
+    """Node voltages [V] in the full layout: R·C word-line positions, R·C bit-line positions
+    (row-major), then R·C selector midpoints if there are selectors."""
     cell_voltage: np.ndarray
     """(R, C) voltage across each memristor [V]."""
     cell_current: np.ndarray
@@ -208,7 +227,7 @@ class NodalSolver:
         net = self.net
         fixed, fixed_v, g_src, v_src = self._sources(v_rows, v_cols)
         all_zero = not np.any(np.nan_to_num(v_rows)) and not np.any(np.nan_to_num(v_cols))
-        x = self._initial_guess(v_rows, v_cols) if guess is None or all_zero else guess.copy()
+        x = self._initial_guess(v_rows, v_cols) if guess is None or all_zero else net.from_full_layout(guess)
         x[fixed] = fixed_v
         top, bot = net.cell_terminals()
         previous = np.inf
@@ -300,7 +319,7 @@ class NodalSolver:
         word_end, bit_end = net.driver_nodes()
         sense = self._end_current(x, bit_end, net.lines.sense_resistance, g_src, v_src, -1, cell_current, top, bot)
         driver = self._end_current(x, word_end, net.lines.driver_resistance, g_src, v_src, +1, cell_current, top, bot)
-        return OperatingPoint(x, v_cell.reshape(net.rows, net.cols), i_cell.reshape(net.rows, net.cols), sense, driver,
+        return OperatingPoint(net.full_layout(x), v_cell.reshape(net.rows, net.cols), i_cell.reshape(net.rows, net.cols), sense, driver,
                               kcl, iterations)
 
     def _node_current_scale(self, x, branches, g_src, v_src):
@@ -328,9 +347,14 @@ class NodalSolver:
         return sign * f[nodes]
 
     def _node_name(self, k: int) -> str:
-        n = self.net.rows * self.net.cols
-        kind, idx = ("word", k) if k < n else ("bit", k - n) if k < 2 * n else ("selector", k - 2 * n)
-        return f"{kind} node (row {idx // self.net.cols}, col {idx % self.net.cols})"
+        net = self.net
+        for kind, nodes in (("word", net.word), ("bit", net.bit), ("selector", net.mid)):
+            where = np.argwhere(nodes == k) if nodes is not None else np.zeros((0, 2))
+            if len(where) == 1:
+                return f"{kind} node (row {where[0][0]}, col {where[0][1]})"
+            if len(where) > 1:
+                return f"{kind} line {'row' if kind == 'word' else 'col'} {where[0][0 if kind == 'word' else 1]}"
+        return f"node {k}"
 
 
 def _resolvable_current(jac, x) -> np.ndarray:

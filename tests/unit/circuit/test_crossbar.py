@@ -83,6 +83,23 @@ def test_vanishing_line_resistance_matches_ideal_mode():
     np.testing.assert_allclose(i_tiny, i_ideal, rtol=1e-6, atol=1e-6 * np.max(np.abs(i_ideal)))
 
 
+def test_zero_line_resistance_is_an_exact_short():
+    """0 Ω lines merge a line's nodes: all-zero resistances reproduce ideal mode to round-off, and
+    0 Ω lines behind 10 Ω drivers and sense resistors match 0.1 mΩ lines (with Kirchhoff's law
+    met to 1e-9); a 1 nΩ stand-in for the short used to leave a 15 % residual and 2 % errors."""
+    reads = read_scheme(8, 8, voltage=5.0, width=1e-2)
+    ideal = ni.simulate(ni.Crossbar(PIXEL, 8, 8), reads)
+    short = ni.simulate(ni.Crossbar(PIXEL, 8, 8, mode="resistive"), reads)
+    np.testing.assert_allclose(short["current"].values, ideal["current"].values, rtol=1e-12)
+    lines = dict(driver_resistance=10.0, sense_resistance=10.0)
+    zero = ni.simulate(ni.Crossbar(PIXEL, 8, 8, mode="resistive", line_resistance=0.0, **lines), reads)
+    near = ni.simulate(ni.Crossbar(PIXEL, 8, 8, mode="resistive", line_resistance=1e-4, **lines), reads)
+    assert zero.attrs["max_kcl_residual"] < 1e-9
+    sense = near["sense_current"].values
+    np.testing.assert_allclose(zero["sense_current"].values, sense, rtol=1e-5, atol=1e-6 * np.abs(sense).max())
+    np.testing.assert_allclose(zero["sense_current"].values, zero["current"].values.sum(axis=-2), rtol=1e-9)
+
+
 def dense_reference(n, r_line, v_rows, v_cols, state, selector=None):
     """Independent KCL equations written node by node, solved by MINPACK's hybrid method."""
     model, p = PIXEL.model, PIXEL.params
