@@ -40,7 +40,10 @@ class FreeParameter:
     def __post_init__(self):
         if self.scale not in ("log", "linear", "eV"):
             raise param_error("scale", f"FreeParameter {self.name!r}", "'log', 'linear' or 'eV'", self.scale)
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+        if not (isinstance(self.name, str) and self.name):
+            raise param_error("name", "FreeParameter", "a non-empty parameter name", self.name)
+        if not (_is_real(self.low) and _is_real(self.high) and math.isfinite(self.low) and math.isfinite(self.high)
+                and self.low < self.high):
             raise param_error("low/high", f"FreeParameter {self.name!r}", "finite with low < high",
                               (self.low, self.high))
         if self.scale == "log" and self.low <= 0:
@@ -66,6 +69,13 @@ class Target:
     tolerance: float
     source: str = ""
 
+    def __post_init__(self):
+        _check_quantity(self.quantity, "Target")
+        if not (_is_real(self.value) and math.isfinite(self.value) and self.value != 0):
+            raise param_error("value", f"Target {self.quantity!r}", "a finite, non-zero number (the residual is a log ratio)", self.value)
+        if not (_is_real(self.tolerance) and math.isfinite(self.tolerance) and self.tolerance > 0):
+            raise param_error("tolerance", f"Target {self.quantity!r}", "a finite relative tolerance > 0", self.tolerance)
+
     def residual(self, simulated: float) -> float:
         ratio = simulated / self.value
         if not (np.isfinite(ratio) and ratio > 0):
@@ -82,6 +92,19 @@ class Bound:
     high: float = math.inf
     scale: float = 1.0
     source: str = ""
+
+    def __post_init__(self):
+        _check_quantity(self.quantity, "Bound")
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if not _is_real(value) or math.isnan(value):
+                raise param_error(name, f"Bound {self.quantity!r}", "a number (-inf/inf for no limit)", value)
+        if not self.low <= self.high:
+            raise param_error("high", f"Bound {self.quantity!r}", f">= low = {self.low:g}", self.high)
+        if math.isinf(self.low) and math.isinf(self.high):
+            raise param_error("low", f"Bound {self.quantity!r}", "a finite low or high (both infinite constrain nothing)", self.low)
+        if not (_is_real(self.scale) and math.isfinite(self.scale) and self.scale > 0):
+            raise param_error("scale", f"Bound {self.quantity!r}", "a finite number > 0", self.scale)
 
     def residual(self, simulated: float) -> float:
         if not np.isfinite(simulated):
@@ -102,12 +125,49 @@ class CalibrationResult:
     history: list[float] = field(default_factory=list)
 
 
+def _is_real(x) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+def _check_quantity(name, kind: str) -> None:
+    if not (isinstance(name, str) and name):
+        raise param_error("quantity", kind, "a non-empty name of a measured quantity", name)
+
+
 def residual_vector(measured: dict[str, float], targets: list) -> np.ndarray:
-    """Residuals of every target/bound for a dict of measured quantities."""
+    """Residuals of every target/bound for a dict of measured quantities (a non-finite measured
+    value costs SIGN_MISMATCH, so the optimiser steers away from where the simulation fails)."""
+    if not isinstance(measured, dict):
+        raise param_error("evaluate", "calibrate", "a function returning a dict {quantity name: number}",
+                          type(measured).__name__)
     missing = [t.quantity for t in targets if t.quantity not in measured]
     if missing:
         raise ParameterError(f"The evaluate function did not return the quantities {missing}.")
+    for t in targets:
+        if not _is_real(measured[t.quantity]):
+            raise param_error(f"evaluate(...)[{t.quantity!r}]", "calibrate", "a real number", measured[t.quantity])
     return np.array([t.residual(float(measured[t.quantity])) for t in targets])
+
+
+def _check_fit_inputs(free: list, targets: list, start: dict, max_evaluations, diff_step) -> None:
+    """One clear error per bad argument of calibrate."""
+    if not free or not all(isinstance(p, FreeParameter) for p in free):
+        raise param_error("free", "calibrate", "a non-empty list of FreeParameter", free)
+    names = [p.name for p in free]
+    if len(set(names)) != len(names):
+        raise param_error("free", "calibrate", "each parameter once", sorted(n for n in names if names.count(n) > 1))
+    if not targets or not all(isinstance(t, (Target, Bound)) for t in targets):
+        raise param_error("targets", "calibrate", "a non-empty list of Target and Bound", targets)
+    if isinstance(max_evaluations, bool) or not isinstance(max_evaluations, (int, np.integer)) or max_evaluations < 1:
+        raise param_error("max_evaluations", "calibrate", "an integer >= 1", max_evaluations)
+    if not (_is_real(diff_step) and math.isfinite(diff_step) and 0 < diff_step < 1):
+        raise param_error("diff_step", "calibrate", "a relative step in (0, 1)", diff_step)
+    for p in free:
+        if p.name not in start:
+            raise param_error("start", "calibrate", f"a value for every free parameter (missing {p.name!r})", sorted(start))
+        value = start[p.name]
+        if not (_is_real(value) and p.low <= value <= p.high):
+            raise param_error(f"start[{p.name!r}]", "calibrate", f"a number in [{p.low:g}, {p.high:g}]", value)
 
 
 def _residual_table(targets: list, res: np.ndarray) -> dict[str, float]:
@@ -140,11 +200,7 @@ def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: li
     diff_step : relative finite-difference step in the optimiser's coordinates.
     progress : optional callback (evaluation count, cost).
     """
-    for p in free:
-        if p.name not in start:
-            raise param_error("start", "calibrate", f"a value for every free parameter (missing {p.name!r})", sorted(start))
-        if not p.low <= start[p.name] <= p.high:
-            raise param_error(f"start[{p.name!r}]", "calibrate", f"in [{p.low:g}, {p.high:g}]", start[p.name])
+    _check_fit_inputs(free, targets, start, max_evaluations, diff_step)
     lo, hi = np.array([p.x_bounds for p in free]).T
     x0 = np.clip([p.to_x(start[p.name]) for p in free], lo, hi)
     history: list[float] = []
@@ -174,6 +230,10 @@ def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: li
     values = values_of(best["x"])
     measured = best["measured"] if best["measured"] is not None else evaluate(values)
     res = residual_vector(measured, targets)
+    failed = sorted({t.quantity for t in targets if not math.isfinite(float(measured[t.quantity]))})
+    if failed:
+        raise ParameterError(f"calibrate: evaluate returned non-finite values for {failed} at every point tried "
+                             f"(best point {values}); nothing was fitted. Check the simulation behind these quantities.")
     return CalibrationResult(values=values, residuals=_residual_table(targets, res),
                              measured={k: float(v) for k, v in measured.items()}, cost=float(0.5 * res @ res),
                              n_evaluations=len(history), message=message, history=history)

@@ -2,6 +2,7 @@
 bad starts with the project's error format."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -63,3 +64,40 @@ def test_missing_quantity_is_reported():
     with pytest.raises(ni.ParameterError, match="did not return"):
         calibrate(evaluate, FREE, [Target("nonexistent", 1.0, 0.1)],
                   {"release_barrier": 1.6 * EV, "conductance_density": 100.0}, max_evaluations=2)
+
+
+SQUARE = [FreeParameter("a", 0.1, 10.0, "log")]
+
+
+def _square(values):
+    return {"y": values["a"] ** 2}
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: Target("y", math.nan, 0.1), "value"),
+    (lambda: Target("y", 0.0, 0.1), "value"),
+    (lambda: Target("y", 1.0, 0.0), "tolerance"),
+    (lambda: Target("y", 1.0, -0.1), "tolerance"),
+    (lambda: Bound("y", low=math.nan), "low"),
+    (lambda: Bound("y", low=5.0, high=1.0), "high"),
+    (lambda: Bound("y"), "low"),
+    (lambda: Bound("y", low=1.0, scale=0.0), "scale"),
+    (lambda: FreeParameter("a", "1", 2.0), "low/high"),
+    (lambda: calibrate(_square, SQUARE, [Target("y", 4.0, 0.1)], {"a": 1.0}, max_evaluations=0), "max_evaluations"),
+    (lambda: calibrate(_square, SQUARE, [Target("y", 4.0, 0.1)], {"a": 1.0}, max_evaluations=1.5), "max_evaluations"),
+    (lambda: calibrate(_square, SQUARE, [Target("y", 4.0, 0.1)], {"a": 1.0}, diff_step=math.nan), "diff_step"),
+    (lambda: calibrate(_square, [], [Target("y", 4.0, 0.1)], {"a": 1.0}), "free"),
+    (lambda: calibrate(_square, SQUARE * 2, [Target("y", 4.0, 0.1)], {"a": 1.0}), "free"),
+    (lambda: calibrate(_square, SQUARE, [], {"a": 1.0}), "targets"),
+    (lambda: calibrate(lambda v: None, SQUARE, [Target("y", 4.0, 0.1)], {"a": 1.0}), "evaluate"),
+    (lambda: calibrate(lambda v: {"y": "x"}, SQUARE, [Target("y", 4.0, 0.1)], {"a": 1.0}), "evaluate(...)['y']"),
+    (lambda: calibrate(_square, SQUARE, [Target("y", 4.0, 0.1)], {"a": "1"}), "start['a']"),
+])
+def test_bad_fit_inputs_name_the_argument(make, name):
+    with pytest.raises(ni.ParameterError, match=f"'{re.escape(name)}' parameter"):
+        make()
+
+
+def test_a_simulation_that_only_returns_nan_is_an_error_not_a_fit():
+    with pytest.raises(ni.ParameterError, match=r"non-finite values for \['y'\]"):
+        calibrate(lambda v: {"y": math.nan}, SQUARE, [Target("y", 4.0, 0.1)], {"a": 1.0}, max_evaluations=20)
