@@ -16,6 +16,7 @@ import xarray as xr
 
 from nanoionic._core.errors import ParameterError, param_error, unknown_name_error
 from nanoionic._core.version import package_version
+from nanoionic._core.validation import check_seed
 from nanoionic.circuit import (ArrayRun, CellDrive, LineDrive, Lines, Network, Selector, frames_to_drive,
                                run_ideal, run_resistive)
 from nanoionic.engine import integrate
@@ -66,7 +67,9 @@ class Device:
         return self.replace(**self.parameter_set.pixel)
 
     def sample_params(self, n_devices: int, seed: int | None):
-        """Params with per-device arrays for the parameters that have a variability spec."""
+        """Params with per-device arrays for the parameters that have a variability spec (drawn
+        from ``seed``, required then; without a spec ``seed`` may be None)."""
+        seed = check_seed(seed, f"the device-to-device draw of {self.name}", required=bool(self.variability))
         if not self.variability:
             return self.params
         rng = np.random.default_rng(seed)

@@ -177,6 +177,22 @@ def test_bad_variability():
         ni.Device("ZnTPP/AlOx", variability={"release_barrier": -0.1})
 
 
+@pytest.mark.parametrize("seed", [-1, 1.5, "7", True])
+def test_bad_seeds_are_named(varied, seed):
+    with pytest.raises(ni.ParameterError, match="'seed' parameter"):
+        ni.simulate(varied, PULSES, n_devices=3, seed=seed)
+    with pytest.raises(ni.ParameterError, match="'seed' parameter"):
+        ni.simulate("ZnTPP/AlOx", PULSES, seed=seed)  # checked even when nothing is drawn
+
+
+def test_a_random_draw_without_a_seed_is_refused(varied):
+    """Every random draw takes a seed: a device with a variability spec needs one."""
+    with pytest.raises(ni.ParameterError, match="every random draw takes a seed"):
+        ni.simulate(varied, PULSES, n_devices=3)
+    with pytest.raises(ni.ParameterError, match="every random draw takes a seed"):
+        ni.simulate(ni.Crossbar(varied.pixel(), 2, 2), np.ones((1, 2, 2)))
+
+
 def test_misspelt_engine_option(dev):
     with pytest.raises(TypeError):
         ni.simulate(dev, PULSES, rtoll=1e-6)

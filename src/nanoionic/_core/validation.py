@@ -28,3 +28,15 @@ def check_range(name: str, owner: str, value, low: float, high: float, *,
         hi = ")" if high_open else "]"
         raise param_error(name, owner, f"in {lo}{low:g}, {high:g}{hi}", float(arr[bad].ravel()[0]))
     return arr
+
+
+def check_seed(seed, owner: str, *, required: bool = True) -> int | None:
+    """A random seed: an integer >= 0 (None only where nothing random is drawn, ``required=False``).
+
+    The contract: every random draw takes a seed, and the same seed gives the same numbers."""
+    if seed is None and not required:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        need = "an integer >= 0 (every random draw takes a seed)" if required else "None or an integer >= 0"
+        raise param_error("seed", owner, need, seed)
+    return int(seed)

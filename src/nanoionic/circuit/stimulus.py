@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from nanoionic._core.errors import param_error
+from nanoionic._core.validation import check_seed
 from nanoionic._core.units import format_quantity
 from nanoionic.circuit.drive import CellDrive
 from nanoionic.protocols.waveform import KIND
@@ -122,7 +123,7 @@ def noise_frames(image, n_inputs: int, *, fraction: float, amplitude: float, see
         raise param_error("noise fraction", "noise_frames", "a fraction in [0, 1]", fraction)
     if not (np.isfinite(amplitude) and 0 <= amplitude <= 1):
         raise param_error("noise amplitude", "noise_frames", "an intensity in [0, 1]", amplitude)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed, "noise_frames"))
     frames = np.repeat(image, n_inputs, axis=0)
     background = image[0] == 0
     noisy = (rng.random(frames.shape) < fraction) & background

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nanoionic._core.errors import param_error
+from nanoionic._core.validation import check_seed
 from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field, make_params
 from nanoionic.models.compact import CompactModel, CompactState, scalar_parameters, softplus
@@ -217,7 +218,7 @@ def sample_formation(params: ECMFilamentParams, n_devices: int, seed, **variabil
     if np.ndim(params.tip_enhancement) or np.ndim(params.initial_gap):
         raise param_error("params", "sample_formation", "scalar tip_enhancement and initial_gap (the medians)",
                           (params.tip_enhancement, params.initial_gap))
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed(seed, "sample_formation"))
     draws = formation_draws(rng, int(n_devices), confinement=spread.confinement, n_sites=int(round(spread.n_sites)),
                             roughness=spread.roughness, base_enhancement=params.tip_enhancement,
                             site_gain=spread.site_gain, gap=params.initial_gap, gap_spread=spread.gap_spread,

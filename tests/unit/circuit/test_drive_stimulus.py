@@ -75,6 +75,12 @@ def test_bad_noise_parameters_are_named(kwargs, name):
         noise_frames(HI_PATTERN.astype(float), 3, seed=0, **kwargs)
 
 
+@pytest.mark.parametrize("seed", [None, -1, 0.5])
+def test_noise_frames_need_a_seed(seed):
+    with pytest.raises(ParameterError, match="'seed' parameter of noise_frames"):
+        noise_frames(HI_PATTERN.astype(float), 3, fraction=0.3, amplitude=0.6, seed=seed)
+
+
 def test_bad_images_are_rejected_clearly():
     bad = np.zeros((8, 8))
     bad[2, 2] = np.nan

@@ -152,6 +152,12 @@ def test_bad_confinement_names_parameter_value_and_range(c):
         sample_formation(load_parameter_set("Ag/SiO2/Pt").params, 5, 0, confinement=c)
 
 
+@pytest.mark.parametrize("seed", [None, -1, "abc"])
+def test_formation_draws_need_a_seed(seed):
+    with pytest.raises(ParameterError, match="'seed' parameter of sample_formation"):
+        sample_formation(load_parameter_set("Ag/SiO2/Pt").params, 5, seed)
+
+
 @pytest.mark.parametrize("preset,name,value", [("Ag/SiO2/Pt", "compliance_current", 0.0),
                                                ("Ag/SiO2/Pt", "decay_length", -1e-10),
                                                ("NbO2/selector", "thermal_time", 0.0),
