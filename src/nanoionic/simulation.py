@@ -66,19 +66,42 @@ class Device:
         """The array-pixel variant: same material, the set's ``[pixel]`` geometry."""
         return self.replace(**self.parameter_set.pixel)
 
-    def sample_params(self, n_devices: int, seed: int | None):
+    def sample_params(self, n_devices: int, seed: int | None, first_device: int = 0):
         """Params with per-device arrays for the parameters that have a variability spec (drawn
-        from ``seed``, required then; without a spec ``seed`` may be None)."""
+        from ``seed``, required then; without a spec ``seed`` may be None).
+
+        Devices ``first_device … first_device + n_devices - 1`` of the population that ``seed``
+        defines: device j is the same device whatever the chunk it is drawn in
+        (``device_normals``)."""
         seed = check_seed(seed, f"the device-to-device draw of {self.name}", required=bool(self.variability))
         if not self.variability:
             return self.params
-        rng = np.random.default_rng(seed)
-        values = {name: getattr(self.params, name) * np.exp(sigma * rng.standard_normal(n_devices))
-                  for name, sigma in self.variability.items()}
+        z = device_normals(seed, len(self.variability), first_device, n_devices)
+        values = {name: getattr(self.params, name) * np.exp(sigma * z[k])
+                  for k, (name, sigma) in enumerate(self.variability.items())}
         return self.parameter_set.with_values(**values).params
 
     def __repr__(self) -> str:
         return f"Device({self.name!r}, model={self.model.name!r})"
+
+
+DRAW_BLOCK = 4096
+"""Devices per block of the device-to-device draw: block b comes from SeedSequence([seed, b])."""
+
+
+def device_normals(seed: int, n_params: int, first: int, n: int) -> np.ndarray:
+    """Standard normals (n_params, n) of devices first … first+n-1 [1]: device j takes column
+    j % DRAW_BLOCK of its block's (n_params, DRAW_BLOCK) draw, so a chunk of a population gets
+    exactly the numbers the whole population would."""
+    out = np.empty((n_params, n))
+    j = first
+    while j < first + n:
+        block, start = divmod(j, DRAW_BLOCK)
+        take = min(DRAW_BLOCK - start, first + n - j)
+        draw = np.random.default_rng(np.random.SeedSequence([seed, block])).standard_normal((n_params, DRAW_BLOCK))
+        out[:, j - first:j - first + take] = draw[:, start:start + take]
+        j += take
+    return out
 
 
 def _check_variability(params, variability: dict[str, float]) -> dict[str, float]:
@@ -110,7 +133,7 @@ def as_waveform(protocol, terminals: tuple[str, ...] = ()) -> Waveform:
 
 
 def simulate(device: "Device | Crossbar | str", protocol, *, n_devices: int | None = None, seed: int | None = None,
-             state0=None, method: str = "auto", save="segments", **engine_options) -> xr.Dataset:
+             first_device: int = 0, state0=None, method: str = "auto", save="segments", **engine_options) -> xr.Dataset:
     """Run ``protocol`` on ``device`` and return the Result dataset.
 
     Parameters
@@ -119,7 +142,10 @@ def simulate(device: "Device | Crossbar | str", protocol, *, n_devices: int | No
     protocol : protocol text (DESIGN.md grammar), a Protocol, or a compiled Waveform; for a
         Crossbar also a CellDrive, a LineDrive or input frames.
     n_devices : None for one device (dims ``(time,)``); an int for ``(time, device)``.
-    seed : seed of the device-to-device parameter draw (used only with a variability spec).
+    seed : seed of the device-to-device parameter draw (an integer >= 0; required with a
+        variability spec).
+    first_device : index of the first device in the population ``seed`` defines (a chunk of a
+        larger run draws the same devices as the whole run would).
     state0 : initial state, (n_states,) or (n_states, n_devices); default pristine.
     method, save, **engine_options : passed to ``engine.integrate``.
 
@@ -140,7 +166,9 @@ def simulate(device: "Device | Crossbar | str", protocol, *, n_devices: int | No
         raise param_error("n_devices", "simulate", "a positive integer or None", n_devices)
     waveform = as_waveform(protocol, device.model.terminals)
     n = 1 if n_devices is None else int(n_devices)
-    params = device.sample_params(n, seed)
+    if isinstance(first_device, bool) or not isinstance(first_device, (int, np.integer)) or first_device < 0:
+        raise param_error("first_device", "simulate", "an integer >= 0", first_device)
+    params = device.sample_params(n, seed, int(first_device))
     traj = integrate(device.model, params, waveform, state0, n_devices=n, method=method, save=save,
                      **engine_options)
     return _to_dataset(device, params, waveform, traj, squeeze=n_devices is None, seed=seed)

@@ -258,3 +258,18 @@ def test_save_to_missing_directory_names_out(tmp_path, dev):
         ni.save_result(res, tmp_path / "missing" / "x.nc")
     with pytest.raises(ni.ParameterError, match="'out'"):
         ni.save_result(res, tmp_path / "x.txt")
+
+
+def test_a_chunk_of_a_population_draws_the_same_devices(varied):
+    """Device j of a seed is one fixed draw: devices 4000-4199 of a 5000-device run (crossing a
+    4096-device draw block) equal a 200-device run starting at first_device=4000."""
+    from nanoionic.simulation import DRAW_BLOCK, device_normals
+    whole = device_normals(7, 2, 0, 5000)
+    np.testing.assert_array_equal(device_normals(7, 2, 4000, 200), whole[:, 4000:4200])
+    assert 4000 < DRAW_BLOCK < 4200
+    assert not np.array_equal(device_normals(8, 2, 0, 5000), whole)
+    part = ni.simulate(varied, PULSES, n_devices=3, seed=7, first_device=2, save="end")
+    full = ni.simulate(varied, PULSES, n_devices=5, seed=7, save="end")
+    np.testing.assert_array_equal(part["current"].values, full["current"].values[..., 2:])
+    with pytest.raises(ni.ParameterError, match="'first_device' parameter"):
+        ni.simulate(varied, PULSES, n_devices=3, seed=7, first_device=-1)

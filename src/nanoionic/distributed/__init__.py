@@ -42,9 +42,10 @@ read), ``first_conductance`` [S], ``conductance_ratio`` [1] (last / first read),
 ``conductance_change`` [S] (last - first read), ``read_conductance`` [S] (every read; read ×
 device), ``max_current`` [A] (largest |I| over the saved segment ends).
 
-Seeds and device instances: task (point, seed, chunk) draws its devices' parameters with the seed
-``SeedSequence([seed, chunk])``, so every point sees the same device instances (common random
-numbers: differences between points are not blurred by different draws). The models are
+Seeds and device instances: device j of seed s is one fixed draw
+(``simulation.device_normals``: blocks of 4096 devices from ``SeedSequence([s, block])``), so
+every point sees the same device instances (common random numbers: differences between points
+are not blurred by different draws), and ``devices_per_task`` only batches the work. The models are
 deterministic: without ``[variability]`` every device and seed gives the same numbers.
 
 Store, atomicity, resume and worker loss: see ``store`` (one group per task, renamed into place,

@@ -49,7 +49,8 @@ _UNIT_TEXT = {"K": ("K",), "Hz": ("Hz",), "m": ("m",), "m^2": ("m2",), "V": ("V"
 
 @dataclass(frozen=True)
 class Task:
-    """One unit of work: ``n_devices`` devices of parameter point ``point`` drawn with ``draw_seed``."""
+    """One unit of work: devices ``device_offset … + n_devices - 1`` of the population ``seed``
+    defines, at parameter point ``point``."""
 
     id: int
     point: int
@@ -57,7 +58,6 @@ class Task:
     chunk: int
     device_offset: int
     n_devices: int
-    draw_seed: int
     params: dict[str, float]
 
     @property
@@ -106,9 +106,9 @@ class SweepSpec:
                 for c in range(self.chunks_per_seed):
                     offset = c * self.devices_per_task
                     n = min(self.devices_per_task, self.devices - offset)
-                    # Same (seed, chunk) → same device instances at every point (common random numbers).
-                    draw = int(np.random.SeedSequence([seed, c]).generate_state(1)[0])
-                    out.append(Task(len(out), p, seed, c, offset, n, draw, dict(point)))
+                    # Device j of a seed is the same instance at every point and for any chunking
+                    # (simulation.device_normals): common random numbers.
+                    out.append(Task(len(out), p, seed, c, offset, n, dict(point)))
         return out
 
     def to_json(self) -> dict:

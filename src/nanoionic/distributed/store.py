@@ -197,8 +197,8 @@ def run_task(store: str, spec: dict, task: dict) -> dict:
     try:
         device = Device(spec["device"], variability=spec["variability"], **task["params"])
         save = "segments" if "max_current" in spec["metrics"] else "reads"
-        result = simulate(device, spec["protocol"], n_devices=task["n_devices"], seed=task["draw_seed"],
-                          method=spec["method"], save=save)
+        result = simulate(device, spec["protocol"], n_devices=task["n_devices"], seed=task["seed"],
+                          first_device=task["device_offset"], method=spec["method"], save=save)
         arrays = compute_metrics(result, spec["metrics"])
     except Exception as exc:  # noqa: BLE001 - any failure of the simulation is recorded, not raised
         elapsed = time.perf_counter() - t0

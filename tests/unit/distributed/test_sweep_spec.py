@@ -31,8 +31,8 @@ def test_grid_expansion_counts_points_seeds_and_chunks():
     assert len(tasks) == 6 * 2 * 3  # points × seeds × ceil(250 / 100)
     assert [t.n_devices for t in tasks[:3]] == [100, 100, 50]
     assert [t.id for t in tasks] == list(range(len(tasks)))
-    # the same (seed, chunk) draws the same devices at every point
-    assert tasks[0].draw_seed == tasks[6].draw_seed and tasks[0].draw_seed != tasks[1].draw_seed
+    # chunks tile the population of each seed
+    assert [(t.seed, t.device_offset) for t in tasks[:3]] == [(tasks[0].seed, 0), (tasks[0].seed, 100), (tasks[0].seed, 200)]
 
 
 def test_no_grid_is_one_point_and_energies_take_ev():
