@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nanoionic._core.errors import param_error
+from nanoionic._core.errors import ParameterError, param_error
 from nanoionic._core.validation import check_seed
 from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field, make_params
@@ -203,6 +203,13 @@ class FormationVariability:
     site_spread: float = field(0.01, "1", 0.0, 2.0, "σ_s: spread of the defined site's enhancement and gap")
 
 
+def _refuse_out_of_range(bad: np.ndarray, what: str, cause: str) -> None:
+    """Draws outside the model's range are an error (never clipped silently)."""
+    if np.any(bad):
+        raise ParameterError(f"sample_formation: {int(bad.sum())} of {bad.size} drawn {what} ({cause}); "
+                             "narrow the spread.")
+
+
 def sample_formation(params: ECMFilamentParams, n_devices: int, seed, **variability) -> ECMFilamentParams:
     """Params with per-device ``tip_enhancement`` and ``initial_gap`` arrays drawn from random
     filament formation (device to device; for cycle to cycle draw once per cycle: each RESET
@@ -218,13 +225,19 @@ def sample_formation(params: ECMFilamentParams, n_devices: int, seed, **variabil
     if np.ndim(params.tip_enhancement) or np.ndim(params.initial_gap):
         raise param_error("params", "sample_formation", "scalar tip_enhancement and initial_gap (the medians)",
                           (params.tip_enhancement, params.initial_gap))
+    if spread.n_sites != int(spread.n_sites):
+        raise param_error("n_sites", "sample_formation", "a whole number of sites", spread.n_sites)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed(seed, "sample_formation"))
-    draws = formation_draws(rng, int(n_devices), confinement=spread.confinement, n_sites=int(round(spread.n_sites)),
+    draws = formation_draws(rng, int(n_devices), confinement=spread.confinement, n_sites=int(spread.n_sites),
                             roughness=spread.roughness, base_enhancement=params.tip_enhancement,
                             site_gain=spread.site_gain, gap=params.initial_gap, gap_spread=spread.gap_spread,
                             site_spread=spread.site_spread)
-    gap = np.minimum(draws["initial_gap"], params.thickness)
-    beta = np.clip(draws["tip_enhancement"], 0.1, 100.0)
+    gap, beta = draws["initial_gap"], draws["tip_enhancement"]
+    _refuse_out_of_range(gap > params.thickness, "residual gaps exceed the film thickness "
+                         f"{params.thickness:g} m", f"gap_spread = {spread.gap_spread:g}")
+    _refuse_out_of_range((beta < 0.1) | (beta > 100.0), "tip enhancements leave the model's range [0.1, 100]",
+                         f"roughness = {spread.roughness:g}, site_gain = {spread.site_gain:g}, "
+                         f"confinement = {spread.confinement:g}")
     values = {**{k: getattr(params, k) for k in ECMFilamentParams.__dataclass_fields__},
               "tip_enhancement": beta, "initial_gap": gap}
     return make_params(ECMFilamentParams, "ecm-filament", values)

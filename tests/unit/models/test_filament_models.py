@@ -152,6 +152,20 @@ def test_bad_confinement_names_parameter_value_and_range(c):
         sample_formation(load_parameter_set("Ag/SiO2/Pt").params, 5, 0, confinement=c)
 
 
+@pytest.mark.parametrize("spread, message", [
+    ({"roughness": 2.0, "site_gain": 100.0, "confinement": 1.0}, "tip enhancements leave the model's range"),
+    ({"gap_spread": 2.0}, "residual gaps exceed the film thickness"),
+])
+def test_draws_outside_the_model_range_are_refused_not_clipped(spread, message):
+    with pytest.raises(ParameterError, match=message):
+        sample_formation(load_parameter_set("Ag/SiO2/Pt").params, 2000, 0, **spread)
+
+
+def test_a_fractional_site_count_is_refused():
+    with pytest.raises(ParameterError, match="'n_sites' parameter of sample_formation must be a whole number"):
+        sample_formation(load_parameter_set("Ag/SiO2/Pt").params, 5, 1, n_sites=1.4)
+
+
 @pytest.mark.parametrize("seed", [None, -1, "abc"])
 def test_formation_draws_need_a_seed(seed):
     with pytest.raises(ParameterError, match="'seed' parameter of sample_formation"):
