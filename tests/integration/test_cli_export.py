@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 import nanoionic as ni
@@ -77,6 +78,17 @@ def test_export_bad_crossbar_size_and_unwritable_path(tmp_path):
     assert res.exit_code == 2 and "ROWSxCOLS" in _flat(res.output)
     res = invoke("export", "spice", "--out", tmp_path / "missing" / "dir" / "x.lib")
     assert res.exit_code == 2 and "path" in _flat(res.output)
+
+
+@pytest.mark.parametrize("args, name", [
+    (("--crossbar", "2x2", "--row-voltage", "nan"), "row_voltage"),
+    (("--crossbar", "2x2", "--row-voltage", "inf"), "row_voltage"),
+    (("--crossbar", "100000x100000"), "rows x cols"),  # refused up front, not days of writing
+])
+def test_export_crossbar_refuses_non_finite_voltages_and_huge_arrays(tmp_path, args, name):
+    res = invoke("export", "spice", "--device", "VTEAM/default", *args, "--out", tmp_path / "x.cir")
+    assert res.exit_code != 0 and f"'{name}' parameter" in _flat(res.output)
+    assert not (tmp_path / "x.cir").exists()
 
 
 def test_run_replays_an_ngspice_waveform(tmp_path):

@@ -25,6 +25,10 @@ def export_verilog_a(device: Device, out) -> Path:
     return write_text_atomic(out, module(device.model.compact(device.params)))
 
 
+MAX_EXPORT_CELLS = 1_000_000
+"""Largest crossbar netlist export (1000 x 1000 cells, ~150 MB of text)."""
+
+
 def export_crossbar(device: Device, out, rows: int, cols: int, *, line_resistance: float = 0.0,
                     driver_resistance: float = 0.0, sense_resistance: float = 0.0, row_voltage: float = 1.0,
                     col_voltage: float = 0.0, selector: Selector | None = None, transient: bool = False) -> Path:
@@ -35,6 +39,12 @@ def export_crossbar(device: Device, out, rows: int, cols: int, *, line_resistanc
     for name, value in (("rows", rows), ("cols", cols)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise param_error(name, "export_crossbar", "an integer >= 1", value)
+    if rows * cols > MAX_EXPORT_CELLS:
+        raise param_error("rows x cols", "export_crossbar", f"at most {MAX_EXPORT_CELLS:,} cells (a netlist of "
+                          "~150 bytes per cell; larger arrays belong in nanoionic's own crossbar solver)", rows * cols)
+    for name, value in (("row_voltage", row_voltage), ("col_voltage", col_voltage)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+            raise param_error(name, "export_crossbar", "a finite voltage [V]", value)
     lines = Lines(line_resistance, line_resistance, driver_resistance, sense_resistance)
     cm = device.model.compact(device.params)
     text = crossbar_netlist(cm, np.full(rows, float(row_voltage)), np.full(cols, float(col_voltage)), lines,
