@@ -135,7 +135,8 @@ def filter_command(image: Annotated[Path, typer.Argument(help="Image file (PNG);
         from nanoionic.io import write_json_atomic
         from nanoionic.plotting import filter_figure
         from nanoionic.reproductions.svdp_filter import filter_image
-        shape = parse_size(size) if size else None
+        from nanoionic.circuit.drive import check_array_size
+        shape = check_array_size(*parse_size(size), "filter --size") if size else None
         out.mkdir(parents=True, exist_ok=True)
         with Progress(TextColumn("filter"), BarColumn(), TextColumn("{task.completed}/{task.total} segments"),
                       TimeElapsedColumn(), console=console) as bar:

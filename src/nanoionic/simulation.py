@@ -19,6 +19,7 @@ from nanoionic._core.version import package_version
 from nanoionic._core.validation import check_seed
 from nanoionic.circuit import (ArrayRun, CellDrive, LineDrive, Lines, Network, Selector, frames_to_drive,
                                run_ideal, run_resistive)
+from nanoionic.circuit.drive import check_array_size
 from nanoionic.engine import integrate
 from nanoionic.models.base import ZERO_BIAS, params_n_devices
 from nanoionic.models.registry import get_model
@@ -297,9 +298,7 @@ class Crossbar:
         if self.device.model.terminals:
             raise param_error("device", "Crossbar", "a two-terminal device model", f"{self.device.model.name!r} "
                               f"with terminals {self.device.model.terminals}")
-        for name, value in (("rows", rows), ("cols", cols)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise param_error(name, "Crossbar", "an integer >= 1", value)
+        rows, cols = check_array_size(rows, cols, "Crossbar")
         if mode not in ("ideal", "resistive"):
             raise param_error("mode", "Crossbar", "'ideal' or 'resistive'", mode)
         for name, value in (("line_resistance", line_resistance), ("driver_resistance", driver_resistance),

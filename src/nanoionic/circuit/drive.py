@@ -18,6 +18,21 @@ from nanoionic.protocols.waveform import KIND, Waveform
 
 _OWNER = "drive"
 
+MAX_ARRAY_CELLS = 1 << 24
+"""Largest crossbar [cells]: 4096 x 4096. Bigger arrays are refused up front (their drives and
+maps alone would take tens of GB), not left to fail inside numpy."""
+
+
+def check_array_size(n_rows, n_cols, owner: str) -> tuple[int, int]:
+    """(rows, cols) as ints: each an integer >= 1, together at most MAX_ARRAY_CELLS cells."""
+    for name, value in (("rows", n_rows), ("cols", n_cols)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise param_error(name, owner, "an integer >= 1", value)
+    if int(n_rows) * int(n_cols) > MAX_ARRAY_CELLS:
+        raise param_error("rows x cols", owner, f"at most {MAX_ARRAY_CELLS:,} cells (4096 x 4096)",
+                          f"{n_rows} x {n_cols}")
+    return int(n_rows), int(n_cols)
+
 
 def _check_durations(duration: np.ndarray, owner: str) -> np.ndarray:
     duration = np.asarray(duration, dtype=float)
@@ -181,7 +196,7 @@ def write_scheme(targets, *, scheme: str = "V/2", width: float, gap: float = 0.0
         raise param_error("scheme", "write_scheme", "one of 'V/2', 'V/3', 'floating'", scheme)
     if not (np.isfinite(width) and width > 0) or not (np.isfinite(gap) and gap >= 0):
         raise param_error("width", "write_scheme", "width > 0 s and gap >= 0 s", (width, gap))
-    n_rows, n_cols = targets.shape
+    n_rows, n_cols = check_array_size(*targets.shape, "write_scheme")
     durations, rows, cols, kinds, sel = [], [], [], [], []
     for i in range(n_rows):
         for v in np.unique(targets[i][targets[i] != 0]):
@@ -209,6 +224,7 @@ def _unselected_levels(scheme: str, v: float, n_rows: int, n_cols: int):
 def read_scheme(n_rows: int, n_cols: int, *, voltage: float, width: float, unselected: str = "grounded") -> LineDrive:
     """Read every row in turn at ``voltage`` [V] for ``width`` [s], bit lines sensed at 0 V;
     unselected word lines ``"grounded"`` (0 V) or ``"floating"``."""
+    n_rows, n_cols = check_array_size(n_rows, n_cols, "read_scheme")
     if unselected not in ("grounded", "floating"):
         raise param_error("unselected", "read_scheme", "'grounded' or 'floating'", unselected)
     if not (np.isfinite(voltage) and voltage != 0) or not (np.isfinite(width) and width > 0):
@@ -223,6 +239,7 @@ def cell_read(n_rows: int, n_cols: int, row: int, col: int, *, voltage: float, w
               unselected: str = "floating") -> LineDrive:
     """Read one cell: word line ``row`` at ``voltage`` [V], bit line ``col`` sensed at 0 V, for
     ``width`` [s]; every other line ``"floating"`` (sneak paths open) or ``"grounded"``."""
+    n_rows, n_cols = check_array_size(n_rows, n_cols, "cell_read")
     if not (0 <= row < n_rows and 0 <= col < n_cols):
         raise param_error("cell", "cell_read", f"row in [0, {n_rows}) and col in [0, {n_cols})", (row, col))
     if unselected not in ("grounded", "floating"):

@@ -186,6 +186,16 @@ def test_bad_crossbar_arguments(kwargs, name):
         ni.Crossbar(PIXEL, 4, 4, **kwargs)
 
 
+@pytest.mark.parametrize("make, owner", [
+    (lambda: ni.Crossbar(PIXEL, 10**6, 10**6), "Crossbar"),
+    (lambda: read_scheme(10**5, 10**5, voltage=5.0, width=1e-3), "read_scheme"),
+    (lambda: write_scheme(np.broadcast_to(1.0, (5000, 5000)), width=1e-3), "write_scheme"),  # a view: no memory
+])
+def test_arrays_beyond_4096_squared_cells_are_refused_up_front(make, owner):
+    with pytest.raises(ParameterError, match=f"'rows x cols' parameter of {owner} must be at most 16,777,216 cells"):
+        make()
+
+
 def test_drive_of_the_wrong_size_and_cell_drives_on_passive_arrays_are_refused():
     frames = ni.FIG4_CASES["case2"].with_inputs(1).frames()
     with pytest.raises(ParameterError, match="4×4"):
