@@ -27,6 +27,7 @@ import numpy as np
 
 from nanoionic._core.errors import param_error
 from nanoionic.circuit.nodal import Lines, Network, NodalSolver
+from nanoionic.circuit.drive import check_array_size
 
 try:  # pragma: no cover - exercised only where numba is missing
     import numba
@@ -171,18 +172,25 @@ def line_transient(model, params, lines: Lines, times, v_rows, v_cols, state0, *
     event, a stiff window edge) is cut into sub-steps, elsewhere one step spans it.
     """
     times, v_rows, v_cols = np.asarray(times, float), np.asarray(v_rows, float), np.asarray(v_cols, float)
-    if times.ndim != 1 or times.size < 2 or not np.all(np.diff(times) > 0):
-        raise param_error("times", "line_transient", "a strictly increasing grid of >= 2 times [s]", times.shape)
-    if v_rows.shape[0] != times.size or v_cols.shape[0] != times.size:
-        raise param_error("v_rows", "line_transient", f"one row of source voltages per time ({times.size})",
-                          (v_rows.shape, v_cols.shape))
-    if not (np.isfinite(state_tol) and state_tol > 0):
-        raise param_error("state_tol", "line_transient", "a finite tolerance > 0", state_tol)
-    rows, cols = v_rows.shape[1], v_cols.shape[1]
-    probes = np.arange(rows * cols) if probes is None else np.asarray(probes, dtype=int)
+    if times.ndim != 1 or times.size < 2 or not np.all(np.isfinite(times)) or not np.all(np.diff(times) > 0):
+        raise param_error("times", "line_transient", "a finite, strictly increasing grid of >= 2 times [s]", times.shape)
+    for name, v in (("v_rows", v_rows), ("v_cols", v_cols)):
+        if v.ndim != 2 or v.shape[0] != times.size or v.shape[1] < 1:
+            raise param_error(name, "line_transient", f"(times, lines) = ({times.size}, >= 1) source voltages [V]", v.shape)
+        if np.any(np.isinf(v)):
+            raise param_error(name, "line_transient", "finite source voltages [V] (NaN = floating)", "inf")
+    for name, value in (("tol", tol), ("state_tol", state_tol)):
+        if not (np.isfinite(value) and value > 0):
+            raise param_error(name, "line_transient", "a finite tolerance > 0", value)
+    rows, cols = check_array_size(v_rows.shape[1], v_cols.shape[1], "line_transient")
+    probes = np.arange(rows * cols) if probes is None else np.asarray(probes)
+    if probes.ndim != 1 or probes.dtype.kind not in "iu" or np.any((probes < 0) | (probes >= rows * cols)):
+        raise param_error("probes", "line_transient", f"flat cell indices in [0, {rows * cols})", probes.tolist())
+    x = np.array(state0, dtype=float, copy=True)
+    if x.shape != (model.n_states, rows * cols) or not np.all(np.isfinite(x)):
+        raise param_error("state0", "line_transient", f"finite states shaped ({model.n_states}, {rows * cols})", x.shape)
     net = _Network(model, params, lines, rows, cols, tol)
     scale = np.array([hi - lo if np.isfinite(hi - lo) else 1.0 for lo, hi in model.state_bounds])[:, None]
-    x = np.array(state0, dtype=float, copy=True)
     v = net.cell_voltages(x, v_rows[0], v_cols[0])
     record = np.empty((times.size, probes.size))
     record[0] = model.current(x[:, probes], v[probes], params)

@@ -63,11 +63,36 @@ def test_step_refinement_converges_at_second_order():
     assert 3.0 < e1 / e2 < 6.0, (e1, e2)
 
 
-@pytest.mark.parametrize("times", [[0.0], [0.0, 0.0, 1.0], [[0.0, 1.0]]])
+@pytest.mark.parametrize("times", [[0.0], [0.0, 0.0, 1.0], [[0.0, 1.0]], [0.0, np.inf, 2.0]])
 def test_bad_time_grids_are_refused(times):
     model = get_model("linear-drift-biolek")
     with pytest.raises(ParameterError, match="times"):
         line_transient(model, model.Params(), LINES, times, np.zeros((3, 2)), np.zeros((3, 2)), np.zeros((1, 4)))
+
+
+def _bad_inputs():
+    ok = dict(times=[0.0, 0.5, 1.0], v_rows=np.zeros((3, 2)), v_cols=np.zeros((3, 2)), state0=np.zeros((1, 4)))
+    return [
+        ({"v_rows": np.zeros(3)}, "v_rows"),
+        ({"v_rows": np.full((3, 2), np.inf)}, "v_rows"),
+        ({"v_cols": np.zeros((3, 0))}, "v_cols"),
+        ({"state0": np.zeros((1, 3))}, "state0"),
+        ({"state0": np.full((1, 4), np.nan)}, "state0"),
+        ({"probes": [10]}, "probes"),
+        ({"probes": [-1]}, "probes"),
+        ({"tol": np.nan}, "tol"),
+    ], ok
+
+
+@pytest.mark.parametrize("change, name", _bad_inputs()[0])
+def test_bad_drives_states_and_probes_are_named(change, name):
+    model = get_model("linear-drift-biolek")
+    args = {**_bad_inputs()[1], **change}
+    probes = args.pop("probes", None)
+    tol = args.pop("tol", 1e-10)
+    with pytest.raises(ParameterError, match=f"'{name}' parameter of line_transient"):
+        line_transient(model, model.Params(), LINES, args["times"], args["v_rows"], args["v_cols"], args["state0"],
+                       probes=probes, tol=tol)
 
 
 def test_cells_as_conductive_as_the_lines_fall_back_to_newton():
