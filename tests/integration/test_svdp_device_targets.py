@@ -43,14 +43,14 @@ def test_s3_current_at_minus_10V_shrinks_to_paper_values(cycles):
     assert np.all(np.diff(np.abs(neg)) < 0)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known miss (README): after the +10 V cycles the current is carried by the slow ITO-side "
-    "population; the mobile and coordinated ions are emptied on the way down from +10 V, so "
-    "|I| rises monotonically in the first negative sweep and no NDR appears."))
 def test_s3_ndr_in_first_negative_sweep(cycles):
+    """The ITO-side O2- laid down by the +10 V cycles returns in a field-triggered RESET near
+    -10 V, faster than the hopping law raises the current: |I| peaks before the apex (by 3.6 %
+    at -9.8 V with the shipped set; the paper's value is withheld)."""
     ndr = ndr_peak(cycles["result"])
-    assert ndr["ndr_present"]
-    assert -10.0 < ndr["ndr_peak_voltage_V"] < 0.0
+    assert ndr["ndr_present"] and ndr["ndr_drop"] > 0.02
+    assert -10.0 < ndr["ndr_peak_voltage_V"] < -9.0
+    assert cycles["result"]["interfacial"].values.max() > 0.1  # the layer the RESET empties
 
 
 def test_s4_low_voltage_cycles_depress_in_both_polarities(zn):

@@ -167,7 +167,21 @@ def _extrapolated_group_maps(run: _Run, p: _Piece, k: int, groups: int):
 
     phi_k, psi_k = group_maps(k)
     phi_2k, psi_2k = group_maps(2 * k)
-    return (np.ascontiguousarray(2 * phi_2k - phi_k), np.ascontiguousarray(2 * psi_2k - psi_k))
+    phi_x, psi_x = 2 * phi_2k - phi_k, 2 * psi_2k - psi_k
+    unsafe = _extrapolation_breaks_positivity(phi_2k, psi_2k, phi_x, psi_x)
+    phi_x[unsafe], psi_x[unsafe] = phi_2k[unsafe], psi_2k[unsafe]
+    return np.ascontiguousarray(phi_x), np.ascontiguousarray(psi_x)
+
+
+def _extrapolation_breaks_positivity(phi_f, psi_f, phi_x, psi_x) -> np.ndarray:
+    """Groups (G,) whose fine map is non-negative (it keeps non-negative states non-negative) but
+    whose extrapolated map is not: a population that empties within one sub-interval (a rate that
+    changes e-fold within it) makes 2·M(2k) - M(k) overshoot below zero. Those groups keep the
+    fine map (first order for that population, but inside the bounds)."""
+    tol = 1e-12
+    fine_ok = (phi_f.min(axis=(1, 2)) >= -tol) & (psi_f.min(axis=1) >= -tol)
+    extrapolated_ok = (phi_x.min(axis=(1, 2)) >= -tol) & (psi_x.min(axis=1) >= -tol)
+    return fine_ok & ~extrapolated_ok
 
 
 def _exact_ramp_shared(run: _Run, p: _Piece, state, rec) -> None:
@@ -336,7 +350,8 @@ def _exact_piece_per_device(run: _Run, p: _Piece, state, rec) -> None:
 
 def _walk_per_device(run: _Run, p: _Piece, k: int, x, saved, snapshots=None) -> np.ndarray:
     """Apply a piece's maps per device. On ramps, each saved group of k midpoint sub-intervals is
-    Richardson-extrapolated against 2k half intervals, as in ``_extrapolated_group_maps``."""
+    Richardson-extrapolated against 2k half intervals, as in ``_extrapolated_group_maps`` (a
+    device whose extrapolated state leaves the bounds keeps the fine walk)."""
     params = run.params
     if not p.is_ramp:
         x = apply_affine(*_device_maps(run, p.v0, p.t1 - p.t0, params, x.shape[1]), x)
@@ -354,7 +369,13 @@ def _walk_per_device(run: _Run, p: _Piece, k: int, x, saved, snapshots=None) -> 
         return x0
 
     for g in range(groups):
-        x = 2 * walk(x, 2 * k, g) - walk(x, k, g)
+        fine = walk(x, 2 * k, g)
+        x = 2 * fine - walk(x, k, g)
+        # where extrapolation overshoots the bounds (a population emptied within one sub-interval),
+        # keep the fine walk for that device, as the shared path does per group
+        _, out = run.violations(x)
+        overshoot = out.any(axis=0)
+        x[:, overshoot] = fine[:, overshoot]
         if snapshots is not None and p.n_save:
             snapshots.append(x.copy())
     return x

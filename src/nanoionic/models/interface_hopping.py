@@ -21,7 +21,11 @@ Six thermally activated, field-lowered hops connect them (each the paper's Arrhe
 4. dissociation c → m over the M–O barrier E_diss, lowered by the MTPP field in either direction
    (forward + backward escapes: ν·exp(-E/kT)·cosh(q·a·E_m/2kT));
 5. drift m → d towards the ITO over E_drift, lowered by q·a_mig·E_m/2;
-6. return d → m over E_return, raised by q·a_mig·E_m/2.
+6. return d → m over E_return, raised by q·a_ret·E_m/2: the O2- leaves the ITO interface back
+   into the MTPP. Like the escape from the Stern layer it is an interface step, with its own
+   effective distance a_ret; a long a_ret makes the return a field-triggered RESET that sets in
+   only near -10 V, so the ITO-side layer empties within the first negative sweep faster than
+   the hopping law raises the current (the NDR of Fig. 2b) and then falls gradually (S3).
 
 Every rate depends on V only, so dx/dt = A(V)·x + b(V) is affine in the state and each
 constant-voltage interval is solved exactly (``affine_map``: the O2- block from the
@@ -101,6 +105,7 @@ class InterfaceHoppingParams:
     dissociation_distance: float = field(4.17332e-09, "m", 1e-11, 1e-7, "effective distance a_diss of field-assisted dissociation")
     drift_barrier: float = field(1.20822 * EV, "J", 0.0, 5 * EV, "barrier E_drift of drift to the ITO interface")
     return_barrier: float = field(1.16731 * EV, "J", 0.0, 5 * EV, "barrier E_return from the ITO interface")
+    return_distance: float = field(5.8773e-10, "m", 1e-11, 1e-7, "effective distance a_ret of the field-lowered return from the ITO interface")
     bond_energy: float = field(1.648 * EV, "J", 0.0, 20 * EV, "M–O bond energy D_MO of the metal centre")
     reference_bond_energy: float = field(1.648 * EV, "J", 0.0, 20 * EV, "bond energy D_ref the barriers refer to")
     bond_energy_scale: float = field(0.02, "1", 0.0, 1.0, "λ: share of D_MO - D_ref added to the barriers")
@@ -138,6 +143,7 @@ def log_rates(v, p) -> tuple[np.ndarray, ...]:
     w_rel = field_work(ION_CHARGE, p.release_distance, e_ox)
     w_mig = field_work(ION_CHARGE, p.migration_distance, e_m)
     w_diss = field_work(ION_CHARGE, p.dissociation_distance, e_m)
+    w_ret = field_work(ION_CHARGE, p.return_distance, e_m)
     shift = metal_shift(p)
     T, nu, alpha = p.temperature, p.attempt_frequency, p.transfer_coefficient
     log_escape = log_hopping_rate(p.release_barrier, alpha * w_rel, T, nu)
@@ -149,7 +155,7 @@ def log_rates(v, p) -> tuple[np.ndarray, ...]:
         log_hopping_rate(p.coordination_barrier, 0.0 * w_mig, T, nu),
         log_symmetric_hopping_rate(p.dissociation_barrier + shift, w_diss, T, nu),
         log_hopping_rate(p.drift_barrier, w_mig, T, nu),
-        log_hopping_rate(p.return_barrier, -w_mig, T, nu),
+        log_hopping_rate(p.return_barrier, -w_ret, T, nu),
     )
 
 
@@ -273,6 +279,7 @@ def compact_model(model, params) -> CompactModel:
         "s_rec": (1 - p.transfer_coefficient) * field_work(ION_CHARGE, p.release_distance, per_volt) / kt,
         "s_mig": field_work(ION_CHARGE, p.migration_distance, mtpp_per_volt) / kt,
         "s_diss": field_work(ION_CHARGE, p.dissociation_distance, mtpp_per_volt) / kt,
+        "s_ret": field_work(ION_CHARGE, p.return_distance, mtpp_per_volt) / kt,
         "g_area": p.area * p.conductance_density, "g0": p.residual_fraction, "w_itf": p.interface_weight,
         "rho_itf": p.interface_reverse_share,
         "v_c": p.sinh_voltage, "r_rev": p.reverse_ratio, "w2": 2.0 * p.reverse_width,
@@ -288,7 +295,7 @@ def compact_model(model, params) -> CompactModel:
         ("l_coord", rate("e_coord")),
         ("l_diss", rate(f"e_diss - {log_cosh('s_diss * v')}")),
         ("l_drift", rate("e_drift - s_mig * v")),
-        ("l_ret", rate("e_ret + s_mig * v")),
+        ("l_ret", rate("e_ret + s_ret * v")),
         ("u_trap", "sinh(min(abs(v) / v_t, 700))"),
     )
     bound = "(1 - m - c - d)"

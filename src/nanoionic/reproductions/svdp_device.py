@@ -185,6 +185,6 @@ def claim_checks(m: dict) -> list[dict]:
         ("S9", "more pulses, more retained after 60 s (STM -> LTM)", m["s9_consolidation_with_pulses"],
          ", ".join(f"{n} pulses: {f:.2f}" for n, f in m["s9_retained_fraction_after_60s"].items())),
     ]
-    fitted = {"S2", "S3", "S4", "S6"}  # trends or numbers that entered the calibration
+    fitted = {"S2", "S3", "S4", "S6"}  # trends or numbers that entered the calibration (NDR too)
     return [{"id": i, "claim": c, "pass": bool(ok), "value": v,
-             "role": "fitted" if i in fitted and "NDR" not in c else "predicted"} for i, c, ok, v in rows]
+             "role": "fitted" if i in fitted else "predicted"} for i, c, ok, v in rows]
