@@ -44,12 +44,15 @@ def waveform_from_csv(path: Path) -> Waveform:
 
 
 def protocol_argument(protocol: str):
-    """Protocol text, a protocol file, or a CSV waveform file."""
+    """Protocol text, a protocol file (any name), or a CSV waveform file (``.csv``). A single
+    word that names no file but looks like one (a suffix or a slash) is a missing file, not text."""
+    from nanoionic.io import read_text_file
     path = Path(protocol)
     if path.suffix.lower() == ".csv":
         return waveform_from_csv(path)
-    if path.suffix and path.is_file():
-        return path.read_text()
+    looks_like_path = not any(c in protocol for c in " \n;{") and (path.suffix or "/" in protocol)
+    if path.exists() or looks_like_path:
+        return read_text_file(path, "--protocol", "run", "protocol text, or a UTF-8 protocol file")
     return protocol
 
 

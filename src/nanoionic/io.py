@@ -36,6 +36,7 @@ import xarray as xr
 
 from nanoionic._core.errors import ParameterError, param_error
 from nanoionic._core.version import package_version
+from nanoionic.protocols.steps import MAX_VOLTAGE
 
 __all__ = [
     "RESULT_SUFFIXES",
@@ -390,6 +391,19 @@ _UNIT = re.compile(r"[\[(]\s*([^\])]*)\s*[\])]")
 _SPICE_VECTOR = re.compile(r"^[vV]\([^)]*\)$")  # ngspice's wrdata names a node voltage v(node)
 
 
+def read_text_file(path, name: str, owner: str, what: str = "a UTF-8 text file") -> str:
+    """The text of ``path``; a missing file, a directory or undecodable bytes are one
+    ParameterError naming ``name`` (the option or argument the user gave)."""
+    p = Path(os.fspath(path))
+    if not p.is_file():
+        state = "a directory" if p.is_dir() else "missing"
+        raise param_error(name, owner, f"an existing file ({what})", f"{path} ({state})")
+    try:
+        return p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise param_error(name, owner, what, f"{path}: byte {exc.start} is not UTF-8 (a binary file?)") from None
+
+
 def read_waveform_csv(path) -> tuple[np.ndarray, np.ndarray]:
     """Read a measured voltage waveform: two columns, time [s] and voltage [V].
 
@@ -410,51 +424,51 @@ def read_waveform_csv(path) -> tuple[np.ndarray, np.ndarray]:
     """
     owner = "read_waveform_csv"
     p = Path(os.fspath(path))
-    if not p.is_file():
-        raise param_error("path", owner, "an existing CSV file", str(path))
 
     def bad(constraint: str, lineno: int, got) -> ParameterError:
         return param_error("path", owner, f"a waveform CSV with {constraint} (row {lineno} of {p.name})", got)
 
     times, volts, seen_data = [], [], False
     last_t, last_line = -math.inf, 0
-    with open(p, encoding="utf-8-sig") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if re.search(r"[,;\t]", line):
-                fields = [f.strip() for f in _DELIMITED.split(line)]
-            else:
-                fields = _WS_FIELD.findall(line)
-            try:
-                numbers = [float(f) for f in fields]
-            except ValueError:
-                numbers = None
-            if numbers is None:
-                if seen_data:
-                    raise bad("numbers in both columns", lineno, line)
-                if len(fields) != 2:
-                    raise bad("two columns, time [s] and voltage [V]", lineno, line)
-                for field, unit in zip(fields, ("s", "V")):
-                    m = _UNIT.search(field)
-                    if m and _SPICE_VECTOR.match(field) and unit == "V":
-                        continue  # an ngspice vector name such as v(in) (wrdata header), not a unit
-                    if m and m.group(1).strip() != unit:
-                        raise bad(f"the column unit {unit!r}", lineno, field)
-                seen_data = True  # only one header row
-                continue
-            seen_data = True
-            if len(numbers) != 2:
+    text = read_text_file(p, "path", owner, "a waveform CSV: time [s], voltage [V]")
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if re.search(r"[,;\t]", line):
+            fields = [f.strip() for f in _DELIMITED.split(line)]
+        else:
+            fields = _WS_FIELD.findall(line)
+        try:
+            numbers = [float(f) for f in fields]
+        except ValueError:
+            numbers = None
+        if numbers is None:
+            if seen_data:
+                raise bad("numbers in both columns", lineno, line)
+            if len(fields) != 2:
                 raise bad("two columns, time [s] and voltage [V]", lineno, line)
-            t, v = numbers
-            if not (math.isfinite(t) and math.isfinite(v)):
-                raise bad("finite values", lineno, line)
-            if t <= last_t:
-                raise bad(f"strictly increasing time (row {last_line} has t = {last_t:g} s)", lineno, line)
-            times.append(t)
-            volts.append(v)
-            last_t, last_line = t, lineno
+            for field, unit in zip(fields, ("s", "V")):
+                m = _UNIT.search(field)
+                if m and _SPICE_VECTOR.match(field) and unit == "V":
+                    continue  # an ngspice vector name such as v(in) (wrdata header), not a unit
+                if m and m.group(1).strip() != unit:
+                    raise bad(f"the column unit {unit!r}", lineno, field)
+            seen_data = True  # only one header row
+            continue
+        seen_data = True
+        if len(numbers) != 2:
+            raise bad("two columns, time [s] and voltage [V]", lineno, line)
+        t, v = numbers
+        if not (math.isfinite(t) and math.isfinite(v)):
+            raise bad("finite values", lineno, line)
+        if abs(v) > MAX_VOLTAGE:
+            raise bad(f"|voltage| <= {MAX_VOLTAGE:g} V, as in protocol text", lineno, line)
+        if t <= last_t:
+            raise bad(f"strictly increasing time (row {last_line} has t = {last_t:g} s)", lineno, line)
+        times.append(t)
+        volts.append(v)
+        last_t, last_line = t, lineno
     if len(times) < 2:
         raise param_error("path", owner, "a waveform CSV with at least 2 data rows", f"{p} ({len(times)} rows)")
     return np.asarray(times, dtype=float), np.asarray(volts, dtype=float)

@@ -143,6 +143,26 @@ def test_bad_csv_waveform_is_reported(tmp_path):
     assert "Traceback" not in res.output
 
 
+def test_protocol_files_without_suffix_are_read(tmp_path):
+    bare = tmp_path / "myproto"
+    bare.write_text("pulse 10 V for 100 ms; read 5 V for 100 ms\n")
+    res = invoke("run", "--protocol", str(bare), "--out", str(tmp_path / "b.nc"))
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda d: str(d / "nonexist.txt"), "nonexist.txt (missing)"),
+    (lambda d: (d / "adir.txt").mkdir() or str(d / "adir.txt"), "adir.txt (a directory)"),
+    (lambda d: (d / "bin.txt").write_bytes(bytes(range(128, 256))) and str(d / "bin.txt"), "is not UTF-8"),
+    (lambda d: (d / "bin.csv").write_bytes(b"\xff\xfe garbage") and str(d / "bin.csv"), "is not UTF-8"),
+    (lambda d: (d / "v.csv").write_text("t,v\n0,0\n1e-3,5000\n") and str(d / "v.csv"), "|voltage| <= 1000 V"),
+])
+def test_missing_binary_and_out_of_range_protocol_files_get_one_line(tmp_path, make, expected):
+    res = invoke("run", "--protocol", make(tmp_path), "--out", str(tmp_path / "x.nc"))
+    assert res.exit_code == 2 and expected in _flat(res.output), res.output
+    assert "Traceback" not in res.output and not (tmp_path / "x.nc").exists()
+
+
 def test_missing_required_option():
     res = invoke("run", "--protocol", PROTOCOL)
     assert res.exit_code == 2

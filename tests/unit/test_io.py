@@ -259,5 +259,5 @@ def test_read_waveform_bad(tmp_path, text, match):
 
 
 def test_read_waveform_missing_file(tmp_path):
-    with pytest.raises(ParameterError, match="existing CSV file"):
+    with pytest.raises(ParameterError, match=r"existing file \(a waveform CSV.*nope.csv \(missing\)"):
         read_waveform_csv(tmp_path / "nope.csv")

@@ -23,6 +23,7 @@ from nanoionic._core.errors import ParameterError, ProtocolSyntaxError, param_er
 from nanoionic._core.units import EV, parse_quantity
 from nanoionic.protocols.waveform import KIND
 from nanoionic.simulation import Device, as_waveform
+from nanoionic.io import read_text_file
 
 __all__ = ["METRICS", "SweepSpec", "Task", "load_spec", "parse_spec"]
 
@@ -127,10 +128,8 @@ def load_spec(path) -> SweepSpec:
     """Read and validate a SPEC.toml file."""
     p = Path(path)
     owner = f"sweep spec {p.name!r}"
-    if not p.is_file():
-        raise param_error("spec", "sweep", "an existing TOML file", str(path))
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text_file(p, "spec", "sweep", "a UTF-8 TOML file"))
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError(f"The sweep spec {str(p)!r} is not valid TOML: {exc}") from None
     return parse_spec(data, owner=owner, source=str(p))
