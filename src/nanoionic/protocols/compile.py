@@ -12,9 +12,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nanoionic._core.errors import ParameterError
+from nanoionic._core.errors import ParameterError, param_error
 from nanoionic.protocols.steps import STEP_TYPES, Hold, Protocol, Pulse, Read, Repeat, Sweep, Wait
 from nanoionic.protocols.waveform import KIND, Waveform
+
+
+MAX_SEGMENTS = 10**7
+"""Most segments a compiled protocol may have (~0.4 GB of segment arrays)."""
+MAX_TOTAL_DURATION = 1e10
+"""Longest compiled protocol [s] (~300 years; float64 times still resolve ~2 µs there)."""
+
+
+def _size(steps: Sequence) -> tuple[int, float]:
+    """(segments, duration [s]) of steps after expanding repeats, computed without expanding."""
+    n, t = 0, 0.0
+    for step in steps:
+        if isinstance(step, Repeat):
+            body_n, body_t = _size(step.body)
+            n, t = n + step.count * body_n, t + step.count * body_t
+        elif isinstance(step, Sweep):
+            duration, _, _ = sweep_segments(step.points, step.rate)
+            n, t = n + duration.size, t + float(duration.sum())
+        else:
+            n, t = n + 1, t + float(step.width if isinstance(step, Pulse) else step.duration)
+    return n, t
 
 
 @dataclass(frozen=True)
@@ -140,6 +161,13 @@ def compile_protocol(protocol) -> Waveform:
         ``text`` the canonical protocol text.
     """
     proto = as_protocol(protocol)
+    n_segments, total = _size(proto.steps)
+    if n_segments > MAX_SEGMENTS:
+        raise param_error("protocol", "compile_protocol", f"at most {MAX_SEGMENTS:.0e} segments once repeats are "
+                          "expanded (simulate a long train in parts, passing state0)", f"{n_segments:.3g} segments")
+    if total > MAX_TOTAL_DURATION:
+        raise param_error("protocol", "compile_protocol", f"a total duration <= {MAX_TOTAL_DURATION:g} s",
+                          f"{total:.3g} s")
     seg = _sequence(proto.steps)
     keep = seg.duration > 0.0  # drop legs that underflow to zero duration (tiny |dV| at a huge rate)
     arrays = [seg.duration, seg.v_start, seg.v_end, seg.kind, seg.step, seg.cycle]

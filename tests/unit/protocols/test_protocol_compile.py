@@ -214,3 +214,13 @@ def test_random_protocols_compile_to_contiguous_positive_segments(protocol):
     reference = list(_leaf_cycles(protocol.steps))
     assert [leaf for leaf, _ in reference] == list(leaves)
     assert_array_equal(w.cycle, np.array([c for _, c in reference])[w.step])
+
+
+@pytest.mark.parametrize("text, what", [
+    ("repeat 100000 { repeat 100000 { pulse 1 V for 1 us } }", "segments"),  # 1e10 segments: 75 GB
+    ("repeat 1000000000 { wait 1 s }", "segments"),
+    ("repeat 100 { wait 1e9 s }", "total duration"),  # every step within its own limit
+])
+def test_protocols_too_large_once_expanded_are_refused_before_expanding(text, what):
+    with pytest.raises(ParameterError, match=f"'protocol' parameter of compile_protocol must be .*{what}"):
+        compile_protocol(text)
