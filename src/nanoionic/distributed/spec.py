@@ -28,6 +28,10 @@ from nanoionic.io import read_text_file
 __all__ = ["METRICS", "SweepSpec", "Task", "load_spec", "parse_spec"]
 
 TABLES = ("sweep", "grid", "random", "variability")
+MAX_TASKS = 10**6
+"""Most tasks one sweep may have (each is a store group and a marker)."""
+MAX_DEVICES_PER_TASK = 10**7
+"""Most devices in one task (one simulate call: ~0.6 GB of state for the SVDP model)."""
 SWEEP_KEYS = ("device", "protocol", "devices", "devices_per_task", "seeds", "metrics", "method")
 DISTRIBUTIONS = ("uniform", "loguniform", "normal")
 SPREADS = ("lognormal_sigma",)
@@ -229,6 +233,14 @@ def parse_spec(data: dict, *, owner: str = "sweep spec", source: str = "<spec>")
             raise param_error(f"{key}.{kind}", owner, "a relative spread in [0, 1]", sigma)
         variability[name] = float(sigma)
 
+    n_points = (math.prod(len(v) for v in grid.values()) if grid else 1) * max(len(random_points or []), 1)
+    n_tasks = n_points * len(seeds) * math.ceil(devices / per_task)
+    if n_tasks > MAX_TASKS:
+        raise param_error("sweep.devices", owner, f"a sweep of at most {MAX_TASKS:,} tasks (points x seeds x "
+                          "devices / devices_per_task; raise devices_per_task)", f"{devices} devices -> {n_tasks:.3g} tasks")
+    if per_task > MAX_DEVICES_PER_TASK:
+        raise param_error("sweep.devices_per_task", owner, f"at most {MAX_DEVICES_PER_TASK:,} devices per task "
+                          "(one task is one simulate call in one worker's memory)", per_task)
     grid_points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())] if grid else [{}]
     points = tuple({**g, **r} for g in grid_points for r in (random_points or [{}]))
     return SweepSpec(device=preset, protocol=protocol, devices=devices, devices_per_task=per_task,

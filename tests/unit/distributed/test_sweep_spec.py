@@ -104,6 +104,8 @@ BAD = [
     ({"variability": {"area": {"lognormal_sigma": 2.0}}}, r"'variability.area.lognormal_sigma'.*\[0, 1\]"),
     ({"variability": {"aera": {"lognormal_sigma": 0.1}}}, r"Unknown parameter in \[variability\].*Did you mean 'area'"),
     ({"variability": {"area": {"sigma": 0.1}}}, r"Unknown spread.*'sigma'"),
+    ({"sweep": {"devices": 10**12, "devices_per_task": 1000}}, r"'sweep.devices'.*at most 1,000,000 tasks"),
+    ({"sweep": {"devices": 10**9, "devices_per_task": 10**9}}, r"'sweep.devices_per_task'.*at most 10,000,000"),
 ]
 
 
