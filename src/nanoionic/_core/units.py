@@ -29,10 +29,20 @@ _QUANTITY = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\s\d].*?)?\s*$")
 
 
 def split_unit(unit: str) -> tuple[float, str]:
-    """Split unit text such as "ms" or "uS" into (prefix factor, base unit)."""
+    """Split unit text such as "ms", "uS" or "mV/ms" into (prefix factor, base unit); a rate may
+    carry a prefix on either side ("kV/s", "V/ms", "mV/us")."""
     for base in BASE_UNITS:
         if unit == base:
             return 1.0, base
+    if unit.count("/") == 1:
+        top, bottom = unit.split("/")
+        try:
+            (f_top, b_top), (f_bottom, b_bottom) = split_unit(top), split_unit(bottom)
+        except ParameterError:
+            pass
+        else:
+            if f"{b_top}/{b_bottom}" in BASE_UNITS:
+                return 10.0 ** (round(math.log10(f_top)) - round(math.log10(f_bottom))), f"{b_top}/{b_bottom}"
     for base in BASE_UNITS:
         if unit.endswith(base) and unit[: -len(base)] in PREFIXES:
             prefix = unit[: -len(base)]

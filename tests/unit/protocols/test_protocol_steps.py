@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from nanoionic._core.errors import ParameterError
 from nanoionic._core.units import format_quantity, parse_quantity
-from nanoionic.protocols import Hold, Protocol, Pulse, Read, Repeat, Sweep, Wait
+from nanoionic.protocols import Hold, Protocol, Pulse, Read, Repeat, Sweep, Wait, parse_protocol
 
 
 def test_zero_rate_message_names_rate():
@@ -128,3 +128,16 @@ def test_sweep_points_below_a_nanovolt_are_refused():
         Sweep((-1.0, 5e-324, 1.0), 2.0)
     with pytest.raises(ParameterError, match="differ"):
         Sweep((0.0, 1e-10 + 1.0, 1.0), 2.0)
+
+
+@pytest.mark.parametrize("text, rate", [("10 mV/ms", 10.0), ("1 V/ms", 1e3), ("2 mV/us", 2e3), ("5 kV/s", 5e3),
+                                        ("3 V/ks", 3e-3), ("0.01 V/s", 0.01)])
+def test_rates_take_a_prefix_on_either_side(text, rate):
+    assert parse_quantity(text, "V/s", name="rate") == pytest.approx(rate, rel=1e-15)
+    sweep = parse_protocol(f"sweep 0 V -> 1 V at {text}").steps[0]
+    assert sweep.rate == pytest.approx(rate, rel=1e-15)
+
+
+def test_an_inverted_rate_unit_is_refused():
+    with pytest.raises(ParameterError, match="unknown unit"):
+        parse_quantity("1 s/V", "V/s", name="rate")
