@@ -179,6 +179,8 @@ def save_result(ds: xr.Dataset, path) -> Path:
     """
     if not isinstance(ds, xr.Dataset):
         raise param_error("ds", "save_result", "an xarray.Dataset", type(ds).__name__)
+    if not isinstance(path, (str, os.PathLike)):
+        raise param_error("out", "save_result", "a file path ending in .nc or .csv", path)
     suffix = _check_suffix(path, "save_result")
     writer = _write_netcdf if suffix == ".nc" else _write_csv  # looked up at call time
     with atomic_path(path, name="out", owner="save_result") as tmp:

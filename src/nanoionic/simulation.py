@@ -8,6 +8,8 @@ attributes record everything needed to re-run it.
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import os
 import json
 from typing import Any
 
@@ -43,6 +45,8 @@ class Device:
 
     def __init__(self, preset: str = "ZnTPP/AlOx", *, variability: dict[str, float] | None = None,
                  **overrides: Any):
+        if not isinstance(preset, (str, os.PathLike)):
+            raise param_error("preset", "Device", "a preset name or the path of a parameter TOML file", preset)
         self.parameter_set: ParameterSet = load_parameter_set(preset, **overrides)
         self.model = get_model(self.parameter_set.model)
         self.variability = _check_variability(self.params, variability or {})
@@ -86,6 +90,10 @@ class Device:
         return f"Device({self.name!r}, model={self.model.name!r})"
 
 
+ENGINE_OPTIONS = frozenset(inspect.signature(integrate).parameters) - {"model", "params", "waveform", "state0",
+                                                                      "n_devices", "method", "save"}
+"""Keyword options simulate passes on to ``engine.integrate``."""
+
 DRAW_BLOCK = 4096
 """Devices per block of the device-to-device draw: block b comes from SeedSequence([seed, b])."""
 
@@ -106,12 +114,17 @@ def device_normals(seed: int, n_params: int, first: int, n: int) -> np.ndarray:
 
 
 def _check_variability(params, variability: dict[str, float]) -> dict[str, float]:
+    if not isinstance(variability, dict):
+        raise param_error("variability", "Device", "a dict {parameter name: relative spread}", variability)
     names = {f.name for f in dataclasses.fields(params)}
     for key, sigma in variability.items():
         if key not in names:
             raise unknown_name_error("parameter in variability", key, names)
-        if not (isinstance(sigma, (int, float)) and np.isfinite(sigma) and 0 <= sigma <= 1):
+        if isinstance(sigma, bool) or not (isinstance(sigma, (int, float)) and np.isfinite(sigma) and 0 <= sigma <= 1):
             raise param_error(f"variability[{key!r}]", "Device", "a relative spread in [0, 1]", sigma)
+        if np.ndim(getattr(params, key)):
+            raise param_error(f"variability[{key!r}]", "Device", "a spread of a scalar parameter (this one is "
+                              "already given per device)", sigma)
     return dict(variability)
 
 
@@ -163,8 +176,14 @@ def simulate(device: "Device | Crossbar | str", protocol, *, n_devices: int | No
         return simulate_array(device, protocol, seed=seed, state0=state0, method=method, **engine_options)
     if isinstance(device, str):
         device = Device(device)
-    if n_devices is not None and (not isinstance(n_devices, (int, np.integer)) or n_devices < 1):
+    if not isinstance(device, Device):
+        raise param_error("device", "simulate", "a Device, a preset name or a Crossbar", type(device).__name__)
+    if n_devices is not None and (isinstance(n_devices, bool) or not isinstance(n_devices, (int, np.integer))
+                                  or n_devices < 1):
         raise param_error("n_devices", "simulate", "a positive integer or None", n_devices)
+    unknown = sorted(set(engine_options) - ENGINE_OPTIONS)
+    if unknown:
+        raise unknown_name_error("engine option of simulate", unknown[0], sorted(ENGINE_OPTIONS))
     waveform = as_waveform(protocol, device.model.terminals)
     n = 1 if n_devices is None else int(n_devices)
     if isinstance(first_device, bool) or not isinstance(first_device, (int, np.integer)) or first_device < 0:

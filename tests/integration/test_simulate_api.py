@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
+import xarray as xr
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -194,8 +196,26 @@ def test_a_random_draw_without_a_seed_is_refused(varied):
 
 
 def test_misspelt_engine_option(dev):
-    with pytest.raises(TypeError):
+    with pytest.raises(ni.ParameterError, match="Unknown engine option of simulate 'rtoll'. Did you mean 'rtol'"):
         ni.simulate(dev, PULSES, rtoll=1e-6)
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: ni.Device(None), "preset"),
+    (lambda: ni.Device("/tmp/no/such/set.toml"), "preset"),
+    (lambda: ni.Device("ZnTPP/AlOx", variability=[("area", 0.1)]), "variability"),
+    (lambda: ni.Device("ZnTPP/AlOx", variability={"area": True}), "variability['area']"),
+    (lambda: ni.Device("ZnTPP/AlOx", area=True), "area"),
+    (lambda: ni.simulate(ni.Device("ZnTPP/AlOx", area=[5e-9, 6e-9], variability={"area": 0.1}), PULSES,
+                         n_devices=3, seed=1), "variability['area']"),
+    (lambda: ni.simulate(None, PULSES), "device"),
+    (lambda: ni.simulate("ZnTPP/AlOx", PULSES, n_devices=True), "n_devices"),
+    (lambda: ni.simulate("ZnTPP/AlOx", PULSES, state0="abc"), "state0"),
+    (lambda: ni.save_result(xr.Dataset(), None), "out"),
+])
+def test_wrong_types_get_one_error_naming_the_argument(make, name):
+    with pytest.raises(ni.ParameterError, match=re.escape(f"'{name}' parameter")):
+        make()
 
 
 # ------------------------------------------------------------------ random protocols

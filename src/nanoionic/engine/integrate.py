@@ -226,7 +226,10 @@ def _initial_state(model, params, state0, n: int) -> np.ndarray:
     n_s = len(model.state_names)
     if state0 is None:
         state0 = model.initial_state(params, n)
-    arr = np.asarray(state0, dtype=float)
+    try:
+        arr = np.asarray(state0, dtype=float)
+    except (TypeError, ValueError):
+        raise param_error("state0", _OWNER, f"numbers shaped ({n_s},) or ({n_s}, {n})", type(state0).__name__) from None
     if arr.ndim == 1:
         arr = np.repeat(arr[:, None], n, axis=1)
     if arr.shape != (n_s, n):

@@ -58,6 +58,8 @@ def make_params(params_cls: type, owner: str, values: dict[str, Any] | None = No
 
 def _check_field(f: dataclasses.Field, owner: str, value: Any):
     m = f.metadata
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray) and value.dtype == bool):
+        raise param_error(f.name, owner, f"a number in {m.get('unit', '')} (not True/False)", value)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nanoionic._core.errors import ParameterError, unknown_name_error
+from nanoionic._core.errors import ParameterError, param_error, unknown_name_error
 from nanoionic._core.units import EV, parse_quantity
 from nanoionic.models.base import make_params
 from nanoionic.models.registry import get_model
@@ -78,7 +78,10 @@ def resolve_preset(name: str) -> Path:
     if name in PRESETS:
         return SETS_DIR / PRESETS[name]
     path = Path(name)
-    if path.suffix == ".toml" and path.is_file():
+    if path.suffix == ".toml":
+        if not path.is_file():
+            raise param_error("preset", "Device", "a preset name or an existing parameter TOML file",
+                              f"{name} ({'a directory' if path.is_dir() else 'no such file'})")
         return path
     raise unknown_name_error("device preset", name, PRESETS)
 
