@@ -73,6 +73,9 @@ def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | Non
     if device is not None and name not in DEVICE_REPRODUCTIONS:
         raise param_error("device", "reproduce", f"omitted, or used with one of {', '.join(DEVICE_REPRODUCTIONS)}", name)
     dev = Device(device) if device is not None else None
+    if dev is not None and dev.model.name != "interface-hopping":
+        raise param_error("device", "reproduce", "an SVDP (interface-hopping) preset such as ZnTPP/AlOx-traps",
+                          f"{device} (model {dev.model.name!r})")
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -178,3 +178,10 @@ def test_reproduce_device_option_is_refused_where_it_does_not_apply(tmp_path):
 def test_reproduce_device_option_names_unknown_presets(tmp_path):
     res = invoke("reproduce", "svdp-device", "--device", "ZnTPP/AlOx-trap", "--out", tmp_path)
     assert res.exit_code != 0 and "ZnTPP/AlOx-traps" in res.output  # the suggestion
+
+
+def test_reproduce_refuses_a_non_svdp_device_before_writing_anything(tmp_path):
+    out = tmp_path / "rb"
+    res = invoke("reproduce", "svdp-device", "--device", "W/WOx/Pd", "--out", out)
+    assert res.exit_code != 0 and "an SVDP (interface-hopping) preset" in _flat(res.output)
+    assert not out.exists()

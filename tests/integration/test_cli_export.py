@@ -110,3 +110,10 @@ def _biolek_toml(tmp_path):
     path.write_text('[meta]\nmodel = "linear-drift-biolek"\nsource = "Biolek et al. 2009 SPICE defaults"\n\n'
                     "[values]\non_resistance = 100.0\noff_resistance = 16000.0\n")
     return path
+
+
+def test_export_errors_name_the_options(tmp_path):
+    res = invoke("export", "spice", "--out", tmp_path / "x.lib", "--crossbar", "8x8", "--line-resistance", "-1")
+    assert res.exit_code != 0 and "'line_resistance' parameter" in _flat(res.output)
+    res = invoke("export", "spice", "--out", tmp_path / "missing" / "x.lib")
+    assert res.exit_code != 0 and "'out' parameter of export spice" in _flat(res.output)
