@@ -293,3 +293,15 @@ def test_a_chunk_of_a_population_draws_the_same_devices(varied):
     np.testing.assert_array_equal(part["current"].values, full["current"].values[..., 2:])
     with pytest.raises(ni.ParameterError, match="'first_device' parameter"):
         ni.simulate(varied, PULSES, n_devices=3, seed=7, first_device=-1)
+
+
+@pytest.mark.parametrize("preset, moderate_drive", [("TaOx/thermal", "pulse 1 V for 10 us"),
+                                                    ("WOx/mobility", "pulse 1 V for 10 ms")])
+def test_auto_switches_to_implicit_when_a_drive_makes_the_model_stiff(preset, moderate_drive):
+    """These models are not stiff under moderate drives (auto runs rk45 there), but at -100 V rk45
+    would need ~1e7 steps per 10 ms: auto notices within one segment and reruns with the implicit
+    method (the result says which method ran)."""
+    moderate = ni.simulate(preset, moderate_drive)
+    extreme = ni.simulate(preset, "pulse -100 V for 10 ms")
+    assert moderate.attrs["method"] == "rk45" and extreme.attrs["method"] == "implicit"
+    assert np.all(np.isfinite(extreme["current"].values)) and extreme["current"].values[-1] < 0

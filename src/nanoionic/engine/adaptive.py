@@ -70,11 +70,16 @@ def _advance(run: _Run, stepper, p: _Piece, y: np.ndarray, ta: float, tb: float,
     if h is None:
         h = _initial_step(run, p, y, f0, ta, span, stepper.order)
     hmin = HMIN_FRACTION * span
+    attempts_here = 0
     while tau < span and not run.stopped:
         t = ta + tau
         if run.n_attempts >= run.opts.max_steps:
             _stop_max_steps(run, t, p.seg)
             return h
+        attempts_here += 1
+        if run.opts.stiff_probe is not None and attempts_here > run.opts.stiff_probe:
+            raise IntegrationError(f"integrate (method 'rk45'): more than {run.opts.stiff_probe} attempts between "
+                                   f"t = {ta:.9g} s and {tb:.9g} s: the drive makes the model stiff")
         step = min(h, span - tau)
         if step < span - tau < 1.5 * step:
             step = 0.5 * (span - tau)

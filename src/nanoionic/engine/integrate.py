@@ -43,7 +43,7 @@ import math
 
 import numpy as np
 
-from nanoionic._core.errors import ParameterError, param_error
+from nanoionic._core.errors import IntegrationError, ParameterError, param_error
 from nanoionic.models.base import params_n_devices
 from nanoionic.protocols.waveform import Waveform
 from nanoionic.engine._plan import (MAX_STEPS, METHODS, NON_FINITE, OK, OUT_OF_BOUNDS, SAVE_MODES, STATUS_NAMES,
@@ -78,8 +78,9 @@ def integrate(model, params, waveform: Waveform, state0=None, *, n_devices: int 
     waveform : piecewise-linear V(t) [V, s].
     state0 : (n_states, n) or (n_states,) initial state; default ``model.initial_state``.
     n_devices : device count; inferred from ``state0`` or array parameters if omitted (else 1).
-    method : "auto" (exact if ``model.linear``, else implicit if ``model.stiff``, else rk45),
-        "exact", "rk45" or "implicit".
+    method : "auto" (exact if ``model.linear``, else implicit if ``model.stiff``, else rk45,
+        switching to implicit if rk45 fails or needs more than AUTO_STIFF_ATTEMPTS attempts within
+        one sub-interval: a drive can make a non-stiff model stiff), "exact", "rk45" or "implicit".
     save : "segments" (t = 0, every segment end and, on ramps, every base sub-interval end:
         each spans at most 0.05 V, at least 8 per ramp, or ``ramp_steps`` of them), "end" (final
         state only; no time × device array is allocated), "reads" (end of every read segment),
@@ -106,11 +107,28 @@ def integrate(model, params, waveform: Waveform, state0=None, *, n_devices: int 
     chosen = _choose_method(model, opts.method)
     pieces = _plan(waveform, opts.save, ramp_steps)
     _check_saved_size(pieces, len(model.state_names), n, opts)
-    run = _Run(model, params, n, opts, chosen)
+    if opts.method == "auto" and chosen == "rk45":
+        # rk45 first; a drive that makes the model stiff (a high voltage, a cold device) makes it
+        # crawl through one sub-interval or fail, and the run is repeated with the implicit method
+        trial = dataclasses.replace(opts, throw=True, stiff_probe=AUTO_STIFF_ATTEMPTS)
+        try:
+            return _run_method(model, params, n, trial, "rk45", pieces, state.copy(), waveform)
+        except IntegrationError:
+            chosen = "implicit"
+    return _run_method(model, params, n, opts, chosen, pieces, state, waveform)
+
+
+AUTO_STIFF_ATTEMPTS = 5_000
+"""rk45 step attempts within one sub-interval (a segment, or a ramp's base sub-interval) after
+which method="auto" judges the drive stiff and switches to the implicit method."""
+
+
+def _run_method(model, params, n: int, opts, method: str, pieces, state, waveform: Waveform) -> Trajectory:
+    run = _Run(model, params, n, opts, method)
     rec = _Recorder()
     if opts.save_initial:
         rec.add(0.0, waveform.v_start[0], 0, state, run.active)
-    runner = {"exact": _run_exact, "rk45": _run_adaptive, "implicit": _run_adaptive}[chosen]
+    runner = {"exact": _run_exact, "rk45": _run_adaptive, "implicit": _run_adaptive}[method]
     runner(run, pieces, state, rec)
     return run.trajectory(rec)
 
@@ -129,6 +147,7 @@ class _Options:
     atol: float
     max_steps: int
     throw: bool
+    stiff_probe: int | None = None  # rk45 under method="auto": attempts per sub-interval before it gives up
 
     @classmethod
     def validate(cls, method, save, ramp_steps, ramp_tol, rtol, atol, max_steps, throw):

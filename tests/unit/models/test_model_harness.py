@@ -339,10 +339,10 @@ def test_extreme_voltages_stay_finite(name, preset, voltage):
     voltage, read = float(_v(model, voltage)), float(_v(model, 5.0))
     wf = _on_terminals(model, Waveform.from_segments(_t(model, [1e-3, 0.1, 1.0, 0.1]), [voltage, 0.0, voltage, read],
                                                      [voltage, 0.0, voltage, read]))
-    method = "auto" if model.linear else "implicit"  # non-linear models are stiff only out here
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no overflow / invalid value anywhere
-        traj = integrate(model, params, wf, method=method)
+        # "auto": non-linear models are stiff only out here, and auto must notice (rk45 -> implicit)
+        traj = integrate(model, params, wf, method="auto")
         current = trajectory_current(model, params, traj)
         rates = model.rates(traj.state[-2], _terminal_volts(model, voltage), 0.0, params)
     assert traj.ok
