@@ -44,6 +44,17 @@ def _check_durations(duration: np.ndarray, owner: str) -> np.ndarray:
     return duration
 
 
+def _check_indices(values, n: int, name: str, owner: str, upper: int | None = None) -> np.ndarray:
+    """(n,) integers >= -1 (-1 = none), below ``upper`` if given; None gives all -1."""
+    if values is None:
+        return np.full(n, -1, np.int64)
+    arr = np.asarray(values)
+    top = f" and < {upper}" if upper is not None else ""
+    if arr.shape != (n,) or arr.dtype.kind not in "iu" or np.any(arr < -1) or (upper is not None and np.any(arr >= upper)):
+        raise param_error(name, owner, f"{n} integers >= -1 (-1 = none){top}", arr.tolist() if arr.size <= 8 else arr.shape)
+    return arr.astype(np.int64)
+
+
 def _check_kind(kind, n: int, owner: str) -> np.ndarray:
     kind = np.full(n, KIND["pulse"], np.int8) if kind is None else np.asarray(kind, dtype=np.int8)
     if kind.shape != (n,) or not np.all(np.isin(kind, list(KIND.values()))):
@@ -83,7 +94,7 @@ class CellDrive:
             raise param_error("v_start", "CellDrive", f"shaped ({n}, rows, cols) like v_end", v_start.shape)
         if not (np.all(np.isfinite(v_start)) and np.all(np.isfinite(v_end))):
             raise param_error("v_start", "CellDrive", "finite voltages [V]", "NaN or inf")
-        label = np.full(n, -1, np.int64) if label is None else np.asarray(label, dtype=np.int64)
+        label = _check_indices(label, n, "label", "CellDrive")
         if probe_voltage is not None and not (np.isfinite(probe_voltage) and probe_voltage != 0):
             raise param_error("probe_voltage", "CellDrive", "None or a finite non-zero voltage [V]", probe_voltage)
         return cls(duration, v_start, v_end, _check_kind(kind, n, "CellDrive"), label,
@@ -161,8 +172,8 @@ class LineDrive:
                 raise param_error(name, "LineDrive", "finite voltages [V] or NaN (floating)", "inf")
         if np.any(np.all(np.isnan(rows), axis=1) & np.all(np.isnan(cols), axis=1)):
             raise param_error("rows", "LineDrive", "at least one driven line per segment", "all floating")
-        sel = np.full(n, -1, np.int64) if selected_row is None else np.asarray(selected_row, dtype=np.int64)
-        label = np.full(n, -1, np.int64) if label is None else np.asarray(label, dtype=np.int64)
+        sel = _check_indices(selected_row, n, "selected_row", "LineDrive", upper=rows.shape[1])
+        label = _check_indices(label, n, "label", "LineDrive")
         return cls(duration, rows, cols, _check_kind(kind, n, "LineDrive"), sel, label)
 
     @property
@@ -194,8 +205,9 @@ def write_scheme(targets, *, scheme: str = "V/2", width: float, gap: float = 0.0
         raise param_error("targets", "write_scheme", "a finite 2-D array of write voltages [V]", targets.shape)
     if scheme not in ("V/2", "V/3", "floating"):
         raise param_error("scheme", "write_scheme", "one of 'V/2', 'V/3', 'floating'", scheme)
-    if not (np.isfinite(width) and width > 0) or not (np.isfinite(gap) and gap >= 0):
-        raise param_error("width", "write_scheme", "width > 0 s and gap >= 0 s", (width, gap))
+    if not all(isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) for x in (width, gap)) \
+            or not (np.isfinite(width) and width > 0) or not (np.isfinite(gap) and gap >= 0):
+        raise param_error("width", "write_scheme", "width > 0 s and gap >= 0 s, as numbers in seconds", (width, gap))
     n_rows, n_cols = check_array_size(*targets.shape, "write_scheme")
     durations, rows, cols, kinds, sel = [], [], [], [], []
     for i in range(n_rows):

@@ -125,3 +125,14 @@ def test_line_drive_checks():
     with pytest.raises(ParameterError, match="floating"):
         cell_read(3, 3, 0, 0, voltage=1.0, width=1e-3).ideal_cell_voltages()
     assert read_scheme(4, 3, voltage=1.0, width=1e-3).n_segments == 4
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: LineDrive.build([0.01], [[5.0, 0.0]], [[0.0, 0.0]], selected_row=[7]), "selected_row"),
+    (lambda: LineDrive.build([0.01], [[5.0, 0.0]], [[0.0, 0.0]], label=[1, 2]), "label"),
+    (lambda: CellDrive.build([0.01], np.zeros((1, 2, 2)), label=[0.5]), "label"),
+    (lambda: write_scheme(np.ones((2, 2)), width="1 ms"), "width"),
+])
+def test_drive_builders_check_indices_and_widths(make, name):
+    with pytest.raises(ParameterError, match=f"'{name}' parameter"):
+        make()
