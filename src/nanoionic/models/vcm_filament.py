@@ -34,7 +34,7 @@ import numpy as np
 from nanoionic._core.units import EV, K_B, Q_E
 from nanoionic.models.base import DeviceModel, field
 from nanoionic.models.compact import CompactModel, CompactState, log_cosh, scalar_parameters, softplus
-from nanoionic.physics.conduction import hopping_sinh
+from nanoionic.physics.conduction import hopping_sinh, series_divided_voltage
 from nanoionic.physics.hopping import field_work, log_hopping_rate, log_symmetric_hopping_rate
 from nanoionic.physics.kinetics import compartment_affine_maps
 
@@ -60,6 +60,7 @@ class VCMFilamentParams:
     min_conductance: float = field(1e-6, "S", 0.0, 1.0, "G_min: conductance without filament")
     filament_conductance: float = field(1e-4, "S", 0.0, 1.0, "G_f: conductance of a full channel", low_open=True)
     sinh_voltage: float = field(0.5, "V", 0.0, 1e3, "V_c of the sinh conduction law", low_open=True)
+    series_resistance: float = field(0.0, "Ohm", 0.0, 1e9, "series resistance R_s of electrodes and contacts")
 
 
 def log_rates(v, p):
@@ -113,8 +114,16 @@ class VCMFilamentModel(DeviceModel):
         return out[:N_CLASSES]
 
     def current(self, state, v, params):
+        """I [A] = G·V_c·sinh(V_d/V_c) with V_d = V - I·R_s (R_s limits the current at extreme
+        voltages; the ionic rates see the applied V, which keeps the state equations affine)."""
         g = params.min_conductance + params.filament_conductance * state.sum(axis=0)
-        return g * hopping_sinh(v, params.sinh_voltage)
+
+        def device_current(vd):
+            return g * hopping_sinh(vd, params.sinh_voltage)
+
+        if np.all(np.asarray(params.series_resistance) == 0.0):
+            return device_current(v)
+        return device_current(series_divided_voltage(v, device_current, params.series_resistance))
 
     def compartment_generator(self, v, params):
         return compartment_generator(v, params)
@@ -169,5 +178,6 @@ def compact_model(model, params) -> CompactModel:
         name=model.name, parameters=values, auxiliaries=aux,
         states=tuple(CompactState(n[k], rates[k], float(x0[k]), 0.0, 1.0) for k in range(N_CLASSES)),
         current=f"(g_min + g_f * ({' + '.join(n)})) * v_c * sinh(min(max(vd / v_c, -700), 700))",
+        series_resistance=float(p.series_resistance),
         source="Chang, Jo & Lu, ACS Nano 5, 7669 (2011); nanoionic vcm-filament model (V_O binding classes)",
         notes=("n_k: V_O fraction in binding class k (0 loosest); the reservoir outside the channel is 1 - sum(n_k)",))

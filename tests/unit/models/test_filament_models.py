@@ -187,3 +187,18 @@ def test_initial_gap_beyond_thickness_is_an_error():
     params = dataclasses.replace(model.Params(), initial_gap=20e-9)
     with pytest.raises(ParameterError, match="'initial_gap' parameter of ecm-filament"):
         model.initial_state(params, 1)
+
+
+def test_vcm_filament_series_resistance_limits_extreme_voltages_only():
+    """W/WOx/Pd has 100 Ohm of contacts: at ±100 V the current is ohmically limited (it was 1.8e82 A
+    from the sinh law alone); at its 1.5 V operating point the drop is negligible."""
+    import nanoionic as ni
+
+    dev = ni.Device("W/WOx/Pd")
+    bare = dev.replace(series_resistance=0.0)
+    for v in (100.0, -100.0):
+        i = ni.simulate(dev, f"pulse {v:g} V for 10 ms")["current"].values[-1]
+        assert 0.5 < abs(i) < abs(v) / 100.0 and np.sign(i) == np.sign(v)
+    i_r = ni.simulate(dev, "pulse 1.5 V for 10 ms")["current"].values[-1]
+    i_0 = ni.simulate(bare, "pulse 1.5 V for 10 ms")["current"].values[-1]
+    assert i_r == pytest.approx(i_0, rel=1e-2)
