@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import os
 import json
+import os
 from typing import Any
 
 import numpy as np
@@ -170,9 +170,10 @@ def simulate(device: "Device | Crossbar | str", protocol, *, n_devices: int | No
     ``cycle`` and ``is_read`` along ``time`` [s].
     """
     if isinstance(device, Crossbar):
-        if n_devices is not None or save != "segments":
-            raise param_error("n_devices" if n_devices is not None else "save", "simulate",
-                              "left out for a Crossbar (one device per cell; reads are saved)", n_devices or save)
+        if n_devices is not None or save != "segments" or first_device != 0:
+            name = "n_devices" if n_devices is not None else "save" if save != "segments" else "first_device"
+            raise param_error(name, "simulate", "left out for a Crossbar (one device per cell; reads are saved)",
+                              {"n_devices": n_devices, "save": save, "first_device": first_device}[name])
         return simulate_array(device, protocol, seed=seed, state0=state0, method=method, **engine_options)
     if isinstance(device, str):
         device = Device(device)

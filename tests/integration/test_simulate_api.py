@@ -293,6 +293,8 @@ def test_a_chunk_of_a_population_draws_the_same_devices(varied):
     np.testing.assert_array_equal(part["current"].values, full["current"].values[..., 2:])
     with pytest.raises(ni.ParameterError, match="'first_device' parameter"):
         ni.simulate(varied, PULSES, n_devices=3, seed=7, first_device=-1)
+    with pytest.raises(ni.ParameterError, match="'first_device' parameter of simulate must be left out for a Crossbar"):
+        ni.simulate(ni.Crossbar(varied.pixel(), 2, 2), np.ones((1, 2, 2)), seed=7, first_device=2)
 
 
 @pytest.mark.parametrize("preset, moderate_drive", [("TaOx/thermal", "pulse 1 V for 10 us"),
