@@ -97,7 +97,7 @@ def run(device: Annotated[str, typer.Option(help="Preset name or parameter TOML 
 def reproduce(name: Annotated[str, typer.Argument(help="Reproduction name: " + ", ".join(reproduction_names()))],
               out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out"),
               device: Annotated[str | None, typer.Option(help="SVDP preset to run instead of ZnTPP/AlOx "
-                                                         "(svdp-device, svdp-filter, svdp-digits), e.g. ZnTPP/AlOx-traps.")] = None):
+                                                         "(svdp-device, svdp-filter, svdp-digits), e.g. NiTPP/AlOx.")] = None):
     """Reproduce a figure of the documents: figures, metrics.json and a comparison table."""
     try:
         from nanoionic.report import REPRODUCTIONS

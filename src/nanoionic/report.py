@@ -58,7 +58,7 @@ def _cell(text: str) -> str:
 
 
 DEVICE_REPRODUCTIONS = ("svdp-device", "svdp-filter", "svdp-digits")
-"""Reproductions that accept another SVDP device preset (e.g. "ZnTPP/AlOx-traps")."""
+"""Reproductions that accept another SVDP device preset (e.g. "NiTPP/AlOx")."""
 
 
 def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | None = None,
@@ -74,7 +74,7 @@ def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | Non
         raise param_error("device", "reproduce", f"omitted, or used with one of {', '.join(DEVICE_REPRODUCTIONS)}", name)
     dev = Device(device) if device is not None else None
     if dev is not None and dev.model.name != "interface-hopping":
-        raise param_error("device", "reproduce", "an SVDP (interface-hopping) preset such as ZnTPP/AlOx-traps",
+        raise param_error("device", "reproduce", "an SVDP (interface-hopping) preset such as NiTPP/AlOx",
                           f"{device} (model {dev.model.name!r})")
     out = Path(out_dir)
     try:

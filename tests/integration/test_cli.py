@@ -171,14 +171,14 @@ def test_missing_required_option():
 
 
 def test_reproduce_device_option_is_refused_where_it_does_not_apply(tmp_path):
-    res = invoke("reproduce", "review-filaments", "--device", "ZnTPP/AlOx-traps", "--out", tmp_path)
+    res = invoke("reproduce", "review-filaments", "--device", "NiTPP/AlOx", "--out", tmp_path)
     assert res.exit_code != 0
     assert "device" in res.output and "svdp-device" in res.output
 
 
 def test_reproduce_device_option_names_unknown_presets(tmp_path):
-    res = invoke("reproduce", "svdp-device", "--device", "ZnTPP/AlOx-trap", "--out", tmp_path)
-    assert res.exit_code != 0 and "ZnTPP/AlOx-traps" in res.output  # the suggestion
+    res = invoke("reproduce", "svdp-device", "--device", "NiTPP/AlO", "--out", tmp_path)
+    assert res.exit_code != 0 and "NiTPP/AlOx" in res.output  # the suggestion
 
 
 def test_reproduce_refuses_a_non_svdp_device_before_writing_anything(tmp_path):

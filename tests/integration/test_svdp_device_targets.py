@@ -25,7 +25,7 @@ def test_s1_pinched_figure_eight(zn):
     res = ni.simulate(zn, "sweep 0 V -> 10 V -> 0 V -> -10 V -> 0 V at 0.01 V/s")
     v, i = res["voltage"].values, res["current"].values
     assert np.all(i[v == 0.0] == 0.0)
-    assert lobe_area(v, i, +1) > 0.05 * np.max(np.abs(i)) * 10.0  # an open positive lobe
+    assert lobe_area(v, i, +1) > 0.01 * np.max(np.abs(i)) * 10.0  # an open positive lobe (2 % of its box)
     assert lobe_area(v, i, -1) > 0.0
 
 
@@ -73,50 +73,42 @@ def test_s7_current_rises_with_area(zn):
     assert np.all(np.diff(currents) > 0)
 
 
-def _s7_rises(device) -> bool:
-    """S7: one ±10 V loop per rate on a pristine device; LRS I(+10 V), HRS |I(-10 V)| and the loop
-    area all rise from 0.01 to 5 V/s (Supplementary Fig. 4)."""
-    s7 = ex.scan_rate_response(device)
-    return all(np.all(np.diff(s7[key]) > 0) for key in ("lrs_current_A", "hrs_current_A", "hysteresis_area_W"))
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "Known miss (README): without hole trapping a slow sweep potentiates more, so the current at "
-    "+10 V falls with scan rate; the trapping variant ZnTPP/AlOx-traps meets S7 (next test)."))
 def test_s7_current_and_hysteresis_rise_with_scan_rate(zn):
-    assert _s7_rises(zn)
+    """S7: one ±10 V loop per rate on a pristine device; LRS I(+10 V), HRS |I(-10 V)| and the loop
+    area all rise from 0.01 to 5 V/s (Supplementary Fig. 4), each by >= 2 % per step."""
+    s7 = ex.scan_rate_response(zn)
+    for key in ("lrs_current_A", "hrs_current_A", "hysteresis_area_W"):
+        values = s7[key]
+        assert np.all(np.diff(values) / values[:-1] > 0.02), (key, values)
 
 
-def test_s7_trapping_variant_rises_with_scan_rate():
-    assert _s7_rises(ni.Device("ZnTPP/AlOx-traps"))
-
-
-def test_s7_slow_sweeps_lose_current_to_filled_traps():
-    """In the variant the trend comes from the trap occupancy: at the +10 V apex of a slow loop
-    the traps are fuller than at the apex of a fast one, while the O2- populations there differ
-    the other way (the slow sweep has released more)."""
-    dev = ni.Device("ZnTPP/AlOx-traps")
+def test_s7_slow_sweeps_lose_current_to_filled_traps(zn):
+    """The trend comes from the hole traps: at the +10 V apex of a slow loop they are fuller than
+    at the apex of a fast one, while the O2- populations there differ the other way (the slow
+    sweep has released more O2-); without the traps the slow loop carries more current."""
     apex = {}
     for rate in (0.01, 5.0):
-        res = ni.simulate(dev, ex.bipolar_loop_protocol(rate))
+        res = ni.simulate(zn, ex.bipolar_loop_protocol(rate))
         k = int(np.flatnonzero(np.isclose(res["voltage"].values, 10.0))[0])
-        traps = [res[name].values[k] for name in dev.model.state_names if name.startswith("trap_")]
+        traps = [res[name].values[k] for name in zn.model.state_names if name.startswith("trap_")]
         apex[rate] = (float(np.mean(traps)), float(res["mobile"][k] + res["coordinated"][k] + res["interfacial"][k]))
     assert apex[0.01][0] > apex[5.0][0] + 0.2
     assert apex[0.01][1] > apex[5.0][1]
+    untrapped = ex.scan_rate_response(zn.replace(trap_share=0.0), rates=(0.01, 5.0))["lrs_current_A"]
+    assert untrapped[0] > untrapped[1]
 
 
-def test_trapping_variant_meets_the_fig2_numbers_but_its_pixel_jumps():
-    """The variant's trade-off, pinned: S2/S3 within the issue's tolerances, and a word pixel that
-    overshoots on the first input and drifts down afterwards (the default set rises gradually)."""
-    dev = ni.Device("ZnTPP/AlOx-traps")
-    c = ex.sweep_cycles(dev)
-    assert c["positive"][0] * 1e6 == pytest.approx(270.0, rel=0.25) and np.all(np.diff(c["positive"]) > 0)
-    assert c["negative"][-1] * 1e6 == pytest.approx(-10.0, rel=0.35) and np.all(np.diff(np.abs(c["negative"])) < 0)
-    word = ex.pixel_response(dev.pixel(), 10.0)
-    assert word[1] > word[-1] > word[0]
-    gradual = ex.pixel_response(ni.Device("ZnTPP/AlOx").pixel(), 10.0)
-    assert np.all(np.diff(gradual) > 0)
+def test_a_pause_at_zero_bias_empties_the_traps_so_pulse_reads_see_none(zn):
+    """The hold: traps filled during 1 s at 10 V are still filled after 100 ms at 5 V, but after
+    the pixel scheme's 100 ms pause at 0 V they take < 1 % of the current, so the word pixel's
+    reads see the O2- potentiation, and it rises with every input."""
+    res = ni.simulate(zn, "pulse 10 V for 1 s; hold 5 V for 100 ms; wait 100 ms")
+    traps = np.array([res[name].values for name in zn.model.state_names if name.startswith("trap_")])
+    k_5v = int(np.flatnonzero(np.isclose(res["time"].values, 1.1))[0])
+    assert traps[0, k_5v] > 0.5
+    assert zn.params.trap_share * np.mean(traps[:, -1]) < 0.01
+    word = ex.pixel_response(zn.pixel(), 10.0)
+    assert np.all(np.diff(word) > 0)
 
 
 def test_s8_metals_ordered_by_bond_energy():

@@ -94,7 +94,6 @@ CASES = {
     "svdp-sine": Case("interface-hopping", "ZnTPP/AlOx", Sine(10.0, 0.5), 1e-3),
     "svdp-pulses": Case("interface-hopping", "ZnTPP/AlOx", pulse_train(10.0, 0.1, 0.1, 10), 1e-3),
     "svdp-depress": Case("interface-hopping", "ZnTPP/AlOx", pulse_train(4.0, 0.1, 0.1, 10), 1e-3),
-    "svdp-traps-sine": Case("interface-hopping", "ZnTPP/AlOx-traps", Sine(10.0, 0.5), 1e-3),
     # review synapse models (reproductions/review_synapses.py amplitudes and pulse lengths)
     "vcm-sine": Case("vcm-filament", "W/WOx/Pd", Sine(2.0, 100.0)),
     "vcm-pulses": Case("vcm-filament", "W/WOx/Pd", pulse_train(1.5, 1e-3, 1e-3, 40, edge_fraction=SHARP)),

@@ -45,10 +45,12 @@ eases injection from the ITO, so its weight is w under positive bias and ρ·w u
 1 % at the paper's currents), which keeps the state equations affine.
 
 Hole trapping (``physics.trapping``): four classes of deep hole states with log-spaced rate
-constants fill under bias at k_j·sinh(|V|/V_t) and empty thermally at k_j·r_t; h̄ is their mean
-occupancy and s the share of the current a full set removes (bias stress of organic films). It is
+constants fill under bias at k_j·sinh(|V|/V_t) and empty at k_j·r_t·e^(-β|V|); h̄ is their mean
+occupancy and s the share of the current a full set removes (bias stress of organic films). The
+hold β: holes trapped against the AlOx are held there by the field and flow back to the ITO when
+it is removed, so a 100 ms pause at 0 V empties them while seconds of sweeping fill them. It is
 volatile, does not touch the O2- populations, and makes slow sweeps carry less current than fast
-ones (the paper's scan-rate trend, S7).
+ones (the paper's scan-rate trend, S7) without touching pulse trains read after a pause.
 
 The metal enters through the M–O bond energy D_MO: literature bond energies (~1.6–4.5 eV) are
 far too large to put into an exponent directly, so a scaled shift ΔE = λ·(D_MO - D_ref) is added
@@ -83,8 +85,7 @@ TRAP_CLASSES = 4
 class InterfaceHoppingParams:
     """Parameters of the MTPP/AlOx interface-hopping model (SI units; energies in J).
 
-    Defaults are the ZnTPP/AlOx preset (parameters/sets/ZnTPP-AlOx_WangSVDP.toml, the source);
-    the trap kinetics default to the ZnTPP/AlOx-traps values, inert while trap_share = 0.
+    Defaults are the ZnTPP/AlOx preset (parameters/sets/ZnTPP-AlOx_WangSVDP.toml, the source).
     """
 
     area: float = field(5e-08, "m^2", 0.0, 1.0, "device area", low_open=True)
@@ -94,35 +95,36 @@ class InterfaceHoppingParams:
     thickness_oxide: float = field(7e-09, "m", 1e-10, 1e-5, "AlOx layer thickness")
     permittivity_mtpp: float = field(3.0, "1", 1.0, 100.0, "relative permittivity of MTPP")
     permittivity_oxide: float = field(9.0, "1", 1.0, 100.0, "relative permittivity of AlOx")
-    release_barrier: float = field(1.56257 * EV, "J", 0.0, 5 * EV, "Coulomb barrier E_rel of the Stern layer")
-    release_distance: float = field(1.01315e-08, "m", 1e-11, 1e-7, "effective escape distance a_rel at the interface")
-    transfer_coefficient: float = field(0.968044, "1", 0.0, 1.0, "share α of the field work that lowers escape")
-    migration_barrier: float = field(0.956457 * EV, "J", 0.0, 5 * EV, "M–O hopping barrier E_mig of migration through the MTPP")
-    migration_distance: float = field(5.8773e-10, "m", 1e-11, 1e-7, "hop distance a_mig of migration through the MTPP")
-    recapture_barrier: float = field(0.793308 * EV, "J", 0.0, 5 * EV, "barrier E_rec of recapture by a vacancy")
-    coordination_barrier: float = field(0.699174 * EV, "J", 0.0, 5 * EV, "barrier E_coord of M–O association")
-    dissociation_barrier: float = field(1.36948 * EV, "J", 0.0, 5 * EV, "effective M–O dissociation barrier E_diss")
-    dissociation_distance: float = field(4.17332e-09, "m", 1e-11, 1e-7, "effective distance a_diss of field-assisted dissociation")
-    drift_barrier: float = field(1.20822 * EV, "J", 0.0, 5 * EV, "barrier E_drift of drift to the ITO interface")
-    return_barrier: float = field(1.16731 * EV, "J", 0.0, 5 * EV, "barrier E_return from the ITO interface")
-    return_distance: float = field(5.8773e-10, "m", 1e-11, 1e-7, "effective distance a_ret of the field-lowered return from the ITO interface")
+    release_barrier: float = field(1.5424 * EV, "J", 0.0, 5 * EV, "Coulomb barrier E_rel of the Stern layer")
+    release_distance: float = field(9.27324e-09, "m", 1e-11, 1e-7, "effective escape distance a_rel at the interface")
+    transfer_coefficient: float = field(0.980735, "1", 0.0, 1.0, "share α of the field work that lowers escape")
+    migration_barrier: float = field(0.944126 * EV, "J", 0.0, 5 * EV, "M–O hopping barrier E_mig of migration through the MTPP")
+    migration_distance: float = field(5.86183e-10, "m", 1e-11, 1e-7, "hop distance a_mig of migration through the MTPP")
+    recapture_barrier: float = field(0.790549 * EV, "J", 0.0, 5 * EV, "barrier E_rec of recapture by a vacancy")
+    coordination_barrier: float = field(0.6878 * EV, "J", 0.0, 5 * EV, "barrier E_coord of M–O association")
+    dissociation_barrier: float = field(1.32714 * EV, "J", 0.0, 5 * EV, "effective M–O dissociation barrier E_diss")
+    dissociation_distance: float = field(3.79512e-09, "m", 1e-11, 1e-7, "effective distance a_diss of field-assisted dissociation")
+    drift_barrier: float = field(1.22064 * EV, "J", 0.0, 5 * EV, "barrier E_drift of drift to the ITO interface")
+    return_barrier: float = field(2.35366 * EV, "J", 0.0, 5 * EV, "barrier E_return from the ITO interface")
+    return_distance: float = field(4.02695e-09, "m", 1e-11, 1e-7, "effective distance a_ret of the field-lowered return from the ITO interface")
     bond_energy: float = field(1.648 * EV, "J", 0.0, 20 * EV, "M–O bond energy D_MO of the metal centre")
     reference_bond_energy: float = field(1.648 * EV, "J", 0.0, 20 * EV, "bond energy D_ref the barriers refer to")
     bond_energy_scale: float = field(0.02, "1", 0.0, 1.0, "λ: share of D_MO - D_ref added to the barriers")
-    conductance_density: float = field(140.699, "S/m^2", 0.0, 1e12, "low-field areal conductance σ at full release", low_open=True)
-    residual_fraction: float = field(0.0272716, "1", 0.0, 1e3, "g0: conduction of the undoped stack, in inventory units")
-    interface_weight: float = field(8.12072, "1", 0.0, 1e3, "w: conduction weight of O2- at the ITO interface")
-    interface_reverse_share: float = field(1.0, "1", 0.0, 1.0, "ρ: share of w left under negative bias (holes then enter from Al)")
-    sinh_voltage: float = field(3.34151, "V", 0.0, 1e3, "V_c of the hopping sinh law", low_open=True)
-    reverse_ratio: float = field(0.136202, "1", 0.0, 1.0, "r: reverse/forward hole-injection ratio", low_open=True)
+    conductance_density: float = field(341.815, "S/m^2", 0.0, 1e12, "low-field areal conductance σ at full release", low_open=True)
+    residual_fraction: float = field(0.0680433, "1", 0.0, 1e3, "g0: conduction of the undoped stack, in inventory units")
+    interface_weight: float = field(11.5903, "1", 0.0, 1e3, "w: conduction weight of O2- at the ITO interface")
+    interface_reverse_share: float = field(0.239246, "1", 0.0, 1.0, "ρ: share of w left under negative bias (holes then enter from Al)")
+    sinh_voltage: float = field(2.81601, "V", 0.0, 1e3, "V_c of the hopping sinh law", low_open=True)
+    reverse_ratio: float = field(0.605348, "1", 0.0, 1.0, "r: reverse/forward hole-injection ratio", low_open=True)
     series_resistance: float = field(50.0, "Ohm", 0.0, 1e9, "series resistance R_s of electrodes and contacts")
     reverse_width: float = field(0.5, "V", 0.0, 100.0, "width of the polarity transition", low_open=True)
-    pristine_coordinated: float = field(0.404967, "1", 0.0, 1.0, "coordinated fraction of a pristine device (D_MO = D_ref)")
-    trap_share: float = field(0.0, "1", 0.0, 1.0, "s: share of the hole current lost when every trap is filled", high_open=True)
-    trap_rate: float = field(0.0213848, "1/s", 0.0, 1e12, "k_0: rate constant of the fastest trap class", low_open=True)
-    trap_spread: float = field(0.637387, "1", 0.0, 10.0, "decades between the rate constants of successive trap classes")
-    trap_voltage: float = field(3.37812, "V", 0.0, 1e3, "V_t of the free-hole drive sinh(|V|/V_t) of capture", low_open=True)
-    trap_release_ratio: float = field(0.213468, "1", 0.0, 1e12, "r_t: release/capture ratio at sinh(|V|/V_t) = 1", low_open=True)
+    pristine_coordinated: float = field(0.410692, "1", 0.0, 1.0, "coordinated fraction of a pristine device (D_MO = D_ref)")
+    trap_share: float = field(0.743786, "1", 0.0, 1.0, "s: share of the hole current lost when every trap is filled", high_open=True)
+    trap_rate: float = field(0.104418, "1/s", 0.0, 1e12, "k_0: rate constant of the fastest trap class", low_open=True)
+    trap_spread: float = field(0.785608, "1", 0.0, 10.0, "decades between the rate constants of successive trap classes")
+    trap_voltage: float = field(2.86579, "V", 0.0, 1e3, "V_t of the free-hole drive sinh(|V|/V_t) of capture", low_open=True)
+    trap_release_ratio: float = field(2088.92, "1", 0.0, 1e12, "r_t: release/capture ratio at sinh(|V|/V_t) = 1", low_open=True)
+    trap_hold: float = field(1.57618, "1/V", 0.0, 100.0, "β: the field holds trapped holes, release slowed by exp(-β|V|)")
 
 
 def metal_shift(p) -> np.ndarray:
@@ -199,7 +201,8 @@ class InterfaceHoppingModel(DeviceModel):
         ions = state[:3]
         full = np.concatenate([ions, 1.0 - ions.sum(axis=0, keepdims=True)])
         ion_rates = (q @ full)[:3] if q.ndim == 2 else np.einsum("ijn,jn->in", q, full)[:3]
-        traps = occupancy_rates(state[3:], v, trap_class_rates(params), params.trap_voltage, params.trap_release_ratio)
+        traps = occupancy_rates(state[3:], v, trap_class_rates(params), params.trap_voltage, params.trap_release_ratio,
+                                  params.trap_hold)
         return np.concatenate([ion_rates, traps])
 
     def current(self, state, v, params):
@@ -224,7 +227,8 @@ class InterfaceHoppingModel(DeviceModel):
         """Exact map over ``dt`` [s] at ``v`` [V]: the O2- populations from their generator
         (``physics.kinetics``), each trap class in closed form; the two blocks do not couple."""
         phi_ion, psi_ion = ion_affine_map(v, dt, params)
-        a, c = occupancy_maps(v, dt, trap_class_rates(params), params.trap_voltage, params.trap_release_ratio)
+        a, c = occupancy_maps(v, dt, trap_class_rates(params), params.trap_voltage, params.trap_release_ratio,
+                              params.trap_hold)
         if phi_ion.ndim == 2 and a.shape[1] == 1:  # one map for every device
             phi_ion, psi_ion = phi_ion[..., None], psi_ion[..., None]
             squeeze = True
@@ -283,7 +287,7 @@ def compact_model(model, params) -> CompactModel:
         "g_area": p.area * p.conductance_density, "g0": p.residual_fraction, "w_itf": p.interface_weight,
         "rho_itf": p.interface_reverse_share,
         "v_c": p.sinh_voltage, "r_rev": p.reverse_ratio, "w2": 2.0 * p.reverse_width,
-        "s_trap": p.trap_share, "v_t": p.trap_voltage, "r_trap": p.trap_release_ratio,
+        "s_trap": p.trap_share, "v_t": p.trap_voltage, "r_trap": p.trap_release_ratio, "b_hold": p.trap_hold,
         **{f"k_trap{j + 1}": float(k) for j, k in enumerate(trap_class_rates(p)[:, 0])},
     }
     rate = lambda barrier: f"(ln_nu - {softplus(barrier)})"  # noqa: E731 - ln of a floored hop rate
@@ -304,7 +308,7 @@ def compact_model(model, params) -> CompactModel:
                           " - (exp(l_rec) + exp(l_coord) + exp(l_drift)) * m", 0.0, 0.0, 1.0),
         CompactState("c", "exp(l_coord) * m - exp(l_diss) * c", float(model.initial_state(p, 1)[1, 0]), 0.0, 1.0),
         CompactState("d", "exp(l_drift) * m - exp(l_ret) * d", 0.0, 0.0, 1.0),
-        *(CompactState(f"h{j}", f"k_trap{j} * (u_trap * (1 - h{j}) - r_trap * h{j})", 0.0, 0.0, 1.0)
+        *(CompactState(f"h{j}", f"k_trap{j} * (u_trap * (1 - h{j}) - r_trap * exp(-b_hold * abs(v)) * h{j})", 0.0, 0.0, 1.0)
           for j in range(1, TRAP_CLASSES + 1)),
     )
     trapped = " + ".join(f"h{j}" for j in range(1, TRAP_CLASSES + 1))

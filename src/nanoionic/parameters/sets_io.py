@@ -21,7 +21,6 @@ SETS_DIR = Path(__file__).parent / "sets"
 
 PRESETS = {
     "ZnTPP/AlOx": "ZnTPP-AlOx_WangSVDP.toml",
-    "ZnTPP/AlOx-traps": "ZnTPP-AlOx_traps.toml",
     "NiTPP/AlOx": "NiTPP-AlOx_WangSVDP.toml",
     "CoTPP/AlOx": "CoTPP-AlOx_WangSVDP.toml",
     "FeTPPCl/AlOx": "FeTPPCl-AlOx_WangSVDP.toml",

@@ -24,9 +24,9 @@ def _state(mobile, coordinated, interfacial, trapped=0.0):
 
 
 def _trap_steady_state(v, p):
-    """Occupancy u/(u + r) every trap class relaxes to at ``v`` [V]."""
+    """Occupancy u/(u + r_t·e^(-β|V|)) every trap class relaxes to at ``v`` [V]."""
     u = capture_drive(v, p.trap_voltage)
-    return u / (u + p.trap_release_ratio)
+    return u / (u + p.trap_release_ratio * np.exp(-p.trap_hold * abs(v)))
 
 
 def _rates(v, p):

@@ -33,7 +33,7 @@ def test_every_preset_loads_with_citation(preset):
 
 def test_preset_list_has_the_five_porphyrins_and_the_review_devices():
     """Presets are listed on purpose: a set added or lost shows up here."""
-    assert set(preset_names()) == {ZN, "ZnTPP/AlOx-traps", *METALS, "W/WOx/Pd", "WOx/mobility", "TaOx/thermal", "Ag:SiOxNy+drift",
+    assert set(preset_names()) == {ZN, *METALS, "W/WOx/Pd", "WOx/mobility", "TaOx/thermal", "Ag:SiOxNy+drift",
                                   "TaOx/metaplastic", "LixMoS2/4-channel", "AgNP/Pt-3-terminal", "Ag/SiO2/Pt",
                                   "Ta2O5/VCM-gap", "NbO2/selector", "VO2/selector", "Nb/ZnO/Pt-QPC",
                                   "VTEAM/default", "Yakopcic/knowm-LTspice", "Yakopcic/Xyce-level3",

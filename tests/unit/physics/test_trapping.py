@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from nanoionic.physics.trapping import capture_drive, class_rates, occupancy_maps, occupancy_rates
+from nanoionic.physics.trapping import capture_drive, class_rates, occupancy_maps, occupancy_rates, release_factor
 
 
 def test_class_rates_are_log_spaced_and_broadcast_over_devices():
@@ -28,14 +28,14 @@ def test_capture_drive_is_even_in_voltage_and_finite_at_any_bias():
 @settings(max_examples=60, deadline=None)
 @given(v=st.floats(-12.0, 12.0), dt=st.floats(1e-4, 1e3), h0=st.floats(0.0, 1.0),
        rate=st.floats(1e-3, 10.0), spread=st.floats(0.0, 1.5), v_t=st.floats(0.5, 10.0),
-       ratio=st.floats(1e-3, 10.0))
-def test_exact_map_matches_the_ode(v, dt, h0, rate, spread, v_t, ratio):
+       ratio=st.floats(1e-3, 1e4), hold=st.floats(0.0, 3.0))
+def test_exact_map_matches_the_ode(v, dt, h0, rate, spread, v_t, ratio, hold):
     rates = class_rates(rate, spread, 3)
-    a, c = occupancy_maps(v, dt, rates, v_t, ratio)
+    a, c = occupancy_maps(v, dt, rates, v_t, ratio, hold)
     h_exact = a[:, 0] * h0 + c[:, 0]
 
     def rhs(_, h):
-        return occupancy_rates(h[:, None], v, rates, v_t, ratio)[:, 0]
+        return occupancy_rates(h[:, None], v, rates, v_t, ratio, hold)[:, 0]
 
     sol = solve_ivp(rhs, (0.0, dt), np.full(3, h0), method="Radau", rtol=1e-10, atol=1e-13)
     np.testing.assert_allclose(h_exact, sol.y[:, -1], rtol=1e-6, atol=1e-9)
@@ -64,3 +64,18 @@ def test_slower_classes_fill_later():
     steady = capture_drive(8.0, 3.0) / (capture_drive(8.0, 3.0) + 0.1)
     assert np.all(np.diff(filled) < 0)
     assert filled[0] > 0.999 * steady and filled[-1] < 0.01 * steady
+
+
+def test_the_field_holds_trapped_holes_and_zero_bias_releases_them():
+    """Hold β = 1/V: release at 5 V is e^-5 of release at 0 V, so traps filled at 10 V stay
+    filled at 5 V but empty within ~1/(k·r_t) at 0 V; β = 0 is the plain thermal release."""
+    assert release_factor(0.0, 100.0, 1.0) == 100.0
+    np.testing.assert_allclose(release_factor(-5.0, 100.0, 1.0), 100.0 * np.exp(-5.0), rtol=1e-15)
+    assert release_factor(7.0, 100.0) == 100.0
+    rates = class_rates(1.0, 0.0, 1)
+    full = occupancy_maps(10.0, 100.0, rates, 3.0, 100.0, 1.0)[1][0, 0]
+    assert full > 0.99  # steady u / (u + r_t e^-10) at 10 V
+    a5, c5 = occupancy_maps(5.0, 1.0, rates, 3.0, 100.0, 1.0)
+    a0, c0 = occupancy_maps(0.0, 0.05, rates, 3.0, 100.0, 1.0)
+    assert a5[0, 0] * full + c5[0, 0] > 0.75  # held at 5 V for 1 s (steady u/(u + r_t e^-5) = 0.79)
+    assert a0[0, 0] * full + c0[0, 0] < 0.01  # gone after 50 ms at 0 V
