@@ -169,20 +169,28 @@ def _extrapolated_group_maps(run: _Run, p: _Piece, k: int, groups: int):
     phi_k, psi_k = group_maps(k)
     phi_2k, psi_2k = group_maps(2 * k)
     phi_x, psi_x = 2 * phi_2k - phi_k, 2 * psi_2k - psi_k
-    unsafe = _extrapolation_breaks_positivity(phi_2k, psi_2k, phi_x, psi_x)
+    unsafe = _extrapolation_breaks_bounds(phi_2k, psi_2k, phi_x, psi_x, _bounds(run.model)[1])
     phi_x[unsafe], psi_x[unsafe] = phi_2k[unsafe], psi_2k[unsafe]
     return np.ascontiguousarray(phi_x), np.ascontiguousarray(psi_x)
 
 
-def _extrapolation_breaks_positivity(phi_f, psi_f, phi_x, psi_x) -> np.ndarray:
-    """Groups (G,) whose fine map is non-negative (it keeps non-negative states non-negative) but
-    whose extrapolated map is not: a population that empties within one sub-interval (a rate that
-    changes e-fold within it) makes 2·M(2k) - M(k) overshoot below zero. Those groups keep the
-    fine map (first order for that population, but inside the bounds)."""
+def _rows_keep_box(phi: np.ndarray, psi: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per group and state (G, ns): row i of the map sends every state in [0, hi] into [0, hi_i]
+    (non-negative entries, and the largest reach ψ_i + Σ_j Φ_ij·hi_j at most hi_i where finite;
+    columns with an infinite hi do not count)."""
     tol = 1e-12
-    fine_ok = (phi_f.min(axis=(1, 2)) >= -tol) & (psi_f.min(axis=1) >= -tol)
-    extrapolated_ok = (phi_x.min(axis=(1, 2)) >= -tol) & (psi_x.min(axis=1) >= -tol)
-    return fine_ok & ~extrapolated_ok
+    finite = np.isfinite(hi)
+    reach = psi + np.maximum(phi, 0.0) @ np.where(finite, hi, 0.0)
+    return (phi.min(axis=2) >= -tol) & (psi >= -tol) & (~finite | (reach <= np.where(finite, hi, 0.0) + tol))
+
+
+def _extrapolation_breaks_bounds(phi_f, psi_f, phi_x, psi_x, hi) -> np.ndarray:
+    """Rows (G, ns) where the fine map keeps its state in [0, hi] but the extrapolated map does
+    not: a population that empties or fills within one sub-interval (a rate that changes e-fold
+    within it) makes 2·M(2k) - M(k) overshoot. Those rows keep the fine map (first order for that
+    population, but inside its bounds); each row is an approximation of the same exact map, so
+    the others stay second order."""
+    return _rows_keep_box(phi_f, psi_f, hi) & ~_rows_keep_box(phi_x, psi_x, hi)
 
 
 def _exact_ramp_shared(run: _Run, p: _Piece, state, rec) -> None:

@@ -93,7 +93,7 @@ CASES = {
                                 pulse_sequence([-1.2] * 6 + [1.5] * 2, 100e-9, 100e-9, edge_fraction=SHARP), 2.5e-5),
     "svdp-sine": Case("interface-hopping", "ZnTPP/AlOx", Sine(10.0, 0.5), 1e-3),
     "svdp-pulses": Case("interface-hopping", "ZnTPP/AlOx", pulse_train(10.0, 0.1, 0.1, 10), 1e-3),
-    "svdp-depress": Case("interface-hopping", "ZnTPP/AlOx", pulse_train(4.0, 0.1, 0.1, 10), 1e-3),
+    "svdp-depress": Case("interface-hopping", "ZnTPP/AlOx", pulse_train(5.0, 0.1, 0.1, 10), 1e-3),
     # review synapse models (reproductions/review_synapses.py amplitudes and pulse lengths)
     "vcm-sine": Case("vcm-filament", "W/WOx/Pd", Sine(2.0, 100.0)),
     "vcm-pulses": Case("vcm-filament", "W/WOx/Pd", pulse_train(1.5, 1e-3, 1e-3, 40, edge_fraction=SHARP)),
