@@ -23,7 +23,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nanoionic._core.units import G0
 from nanoionic.circuit import Lines, Network, NodalSolver, Selector
 from nanoionic.engine import integrate
 from nanoionic.engine.integrate import trajectory_current

@@ -39,20 +39,6 @@ def ndr_peak(res) -> dict:
             "ndr_peak_voltage_V": float(v[k]), "ndr_peak_current_uA": float(i[k] * 1e6)}
 
 
-def memory_retention(device: Device, n_pulses: int) -> dict:
-    """S9: conductance read at 1 V T1 = 100 ms after n 10-V pulses (the array scheme's write-read
-    gap) and over 60 s of rest (STM → LTM).
-
-    The retained fraction is the share of the gain still there after 60 s. Reading after T1, not
-    at the pulse's end, keeps the hole traps' recovery (milliseconds at 0 V) out of the memory."""
-    protocol = (f"read 1 V for 1 ms\nrepeat {n_pulses} {{ wait 100 ms; pulse 10 V for 100 ms }}\n"
-                "wait 100 ms\nread 1 V for 1 ms\nrepeat 12 { wait 5 s; read 1 V for 1 ms }")
-    res = simulate(device, protocol, save="reads")
-    g = res["conductance"].values
-    return {"time_s": res["time"].values, "conductance_S": g,
-            "retained_fraction": float((g[-1] - g[0]) / (g[1] - g[0]))}
-
-
 def run(progress: Callable[[str], None] | None = None, device: Device | None = None) -> Reproduction:
     """Simulate S1–S9 on ``device`` (default the ZnTPP/AlOx preset)."""
     tick = progress or (lambda step: None)
@@ -110,7 +96,7 @@ def run(progress: Callable[[str], None] | None = None, device: Device | None = N
     m.update({"pixel_word_initial_uS": data["pixel"]["word"][0] * 1e6, "pixel_word_final_uS": data["pixel"]["word"][-1] * 1e6,
               "pixel_noise_initial_uS": data["pixel"]["noise"][0] * 1e6, "pixel_noise_final_uS": data["pixel"]["noise"][-1] * 1e6})
 
-    data["s9"] = {n: memory_retention(dev, n) for n in (1, 5, 20)}
+    data["s9"] = {n: ex.memory_retention(dev, n) for n in (1, 5, 20)}
     m["s9_retained_fraction_after_60s"] = {str(n): d["retained_fraction"] for n, d in data["s9"].items()}
     m["s9_consolidation_with_pulses"] = monotonic([data["s9"][n]["retained_fraction"] for n in (1, 5, 20)], +1)
     tick(STEPS[7])
@@ -187,7 +173,10 @@ def claim_checks(m: dict) -> list[dict]:
         ("S9", "more pulses, more retained after 60 s (STM -> LTM)", m["s9_consolidation_with_pulses"],
          ", ".join(f"{n} pulses: {f:.3f}" for n, f in m["s9_retained_fraction_after_60s"].items())),
     ]
-    # trends or numbers that entered the calibration: S2-S4 (NDR too), S6 and S7's scan-rate trend
-    fitted = lambda i, c: i in {"S2", "S3", "S4", "S6"} or "scan rate" in c  # noqa: E731
-    return [{"id": i, "claim": c, "pass": bool(ok), "value": v, "role": "fitted" if fitted(i, c) else "predicted"}
-            for i, c, ok, v in rows]
+    return [{"id": i, "claim": c, "pass": bool(ok), "value": v, "role": claim_role(i, c)} for i, c, ok, v in rows]
+
+
+def claim_role(claim_id: str, claim: str) -> str:
+    """"fitted" for the trends and numbers the calibration used (S2-S4 with the NDR, S6, S7's
+    scan-rate trend), else "predicted"."""
+    return "fitted" if claim_id in {"S2", "S3", "S4", "S6"} or "scan rate" in claim else "predicted"

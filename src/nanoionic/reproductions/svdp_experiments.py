@@ -13,6 +13,8 @@ Readings of the paper's protocols (it does not spell them out):
 * S7 (scan rate, Supplementary Fig. 4): one ±10 V loop (0 → +10 → 0 → -10 → 0 V) per rate,
   each on a pristine device; LRS current at +10 V, HRS current |I(-10 V)|, hysteresis area of
   both lobes.
+* S9: n pulses of 10 V for 100 ms with 100 ms gaps, then reads at 1 V for 1 ms, T1 = 100 ms after
+  the last pulse and every 5 s for 60 s.
 * Pixel (S10/S12): an input is a write pulse (W = 100 ms), a gap T1 = 100 ms, a read at 5 V of
   width W whose I/V is the conductance, and a gap T2 = 300 ms; the initial conductance is one read
   before the first input.
@@ -152,3 +154,17 @@ def pixel_protocol(write_voltage: float, n_inputs: int = N_INPUTS, read_voltage:
 def pixel_response(pixel: Device, write_voltage: float, n_inputs: int = N_INPUTS) -> np.ndarray:
     """Read conductance [S] before the first input and after each of ``n_inputs`` inputs."""
     return read_conductance(simulate(pixel, pixel_protocol(write_voltage, n_inputs), save="reads")).values
+
+
+def memory_retention(device: Device, n_pulses: int) -> dict:
+    """S9: conductance read at 1 V T1 = 100 ms after n 10-V pulses (the array scheme's write-read
+    gap) and over 60 s of rest (STM → LTM).
+
+    The retained fraction is the share of the gain still there after 60 s. Reading after T1, not
+    at the pulse's end, keeps the hole traps' recovery (milliseconds at 0 V) out of the memory."""
+    protocol = (f"read 1 V for 1 ms\nrepeat {n_pulses} {{ wait 100 ms; pulse 10 V for 100 ms }}\n"
+                "wait 100 ms\nread 1 V for 1 ms\nrepeat 12 { wait 5 s; read 1 V for 1 ms }")
+    res = simulate(device, protocol, save="reads")
+    g = res["conductance"].values
+    return {"time_s": res["time"].values, "conductance_S": g,
+            "retained_fraction": float((g[-1] - g[0]) / (g[1] - g[0]))}
