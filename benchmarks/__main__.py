@@ -8,6 +8,7 @@ import platform
 from pathlib import Path
 
 from benchmarks import bench_crossbar, bench_exact, bench_interop, bench_montecarlo
+from nanoionic import Device
 
 
 def main() -> None:
@@ -18,12 +19,13 @@ def main() -> None:
           f"{os.getloadavg()[0]:.1f} (other processes share the cores)")
     rows = bench_exact.run()
     print()
+    n_states = Device(bench_exact.PRESET).model.n_states
     print("update = one device advanced over one constant-voltage segment (one affine map on a "
-          "3-float64 state);")
+          f"{n_states}-float64 state);")
     print("updates/s = devices x segments / wall time of integrate (maps included); "
           "/stream = ratio to 1.4e9 updates/s")
-    print("(a float64 copy at ~22 GB/s moving 16 B per update); targets at 1e6 devices: "
-          "5e8 shared, 5e7 per-device.")
+    print("(a float64 copy at ~22 GB/s moving 16 B per update, the issue's one-float64 limit); "
+          "targets at 1e6 devices: 5e8 shared, 5e7 per-device.")
     print("one core: ~5e7-1e8 exp()/s. tracemalloc = peak of traced (numpy) allocations; "
           "maxrss + = growth of the process peak RSS.")
     print()
