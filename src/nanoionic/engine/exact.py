@@ -169,28 +169,46 @@ def _extrapolated_group_maps(run: _Run, p: _Piece, k: int, groups: int):
     phi_k, psi_k = group_maps(k)
     phi_2k, psi_2k = group_maps(2 * k)
     phi_x, psi_x = 2 * phi_2k - phi_k, 2 * psi_2k - psi_k
-    unsafe = _extrapolation_breaks_bounds(phi_2k, psi_2k, phi_x, psi_x, _bounds(run.model)[1])
+    lo, hi, _ = _bounds(run.model)
+    unsafe = _extrapolation_breaks_bounds(phi_2k, psi_2k, phi_x, psi_x, lo, hi, run.model.inventory_states)
     phi_x[unsafe], psi_x[unsafe] = phi_2k[unsafe], psi_2k[unsafe]
     return np.ascontiguousarray(phi_x), np.ascontiguousarray(psi_x)
 
 
-def _rows_keep_box(phi: np.ndarray, psi: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Per group and state (G, ns): row i of the map sends every state in [0, hi] into [0, hi_i]
-    (non-negative entries, and the largest reach ψ_i + Σ_j Φ_ij·hi_j at most hi_i where finite;
-    columns with an infinite hi do not count)."""
-    tol = 1e-12
-    finite = np.isfinite(hi)
-    reach = psi + np.maximum(phi, 0.0) @ np.where(finite, hi, 0.0)
-    return (phi.min(axis=2) >= -tol) & (psi >= -tol) & (~finite | (reach <= np.where(finite, hi, 0.0) + tol))
+def _row_ranges(phi, psi, lo, hi, inventory=()) -> tuple[np.ndarray, np.ndarray]:
+    """Least and greatest value (G, ns) each row of the maps (G, ns, ns), (G, ns) gives over the
+    admissible states: [lo_j, hi_j] for each state, except the ``inventory`` states, fractions of
+    one inventory (each >= 0, their sum <= 1), whose extreme points are 0 and the unit vectors."""
+    box = np.ones(phi.shape[-1], dtype=bool)
+    box[list(inventory)] = False
+
+    def weighted(coef, bound):  # Σ_j coef_j·bound_j, with 0·inf = 0
+        with np.errstate(invalid="ignore"):
+            return np.where(coef == 0.0, 0.0, coef * bound).sum(axis=-1)
+
+    pos, neg = np.maximum(phi[..., box], 0.0), np.minimum(phi[..., box], 0.0)
+    least = psi + weighted(pos, lo[box]) + weighted(neg, hi[box])
+    most = psi + weighted(pos, hi[box]) + weighted(neg, lo[box])
+    if inventory:
+        fractions = phi[..., list(inventory)]
+        least = least + np.minimum(fractions.min(axis=-1), 0.0)
+        most = most + np.maximum(fractions.max(axis=-1), 0.0)
+    return least, most
 
 
-def _extrapolation_breaks_bounds(phi_f, psi_f, phi_x, psi_x, hi) -> np.ndarray:
-    """Rows (G, ns) where the fine map keeps its state in [0, hi] but the extrapolated map does
-    not: a population that empties or fills within one sub-interval (a rate that changes e-fold
-    within it) makes 2·M(2k) - M(k) overshoot. Those rows keep the fine map (first order for that
-    population, but inside its bounds); each row is an approximation of the same exact map, so
+def _extrapolation_breaks_bounds(phi_f, psi_f, phi_x, psi_x, lo, hi, inventory=()) -> np.ndarray:
+    """Rows (G, ns) where the fine map keeps its state inside the bounds but the extrapolated map
+    does not: a population that empties or fills within one sub-interval (a rate that changes
+    e-fold within it) makes 2·M(2k) - M(k) overshoot. Those rows keep the fine map (first order
+    for that population, but inside its bounds); each row approximates the same exact map, so
     the others stay second order."""
-    return _rows_keep_box(phi_f, psi_f, hi) & ~_rows_keep_box(phi_x, psi_x, hi)
+    tol = 1e-12 * (1.0 + np.where(np.isfinite(hi), np.abs(hi), 0.0))
+
+    def inside(phi, psi):
+        least, most = _row_ranges(phi, psi, lo, hi, inventory)
+        return (least >= lo - tol) & (most <= hi + tol)
+
+    return inside(phi_f, psi_f) & ~inside(phi_x, psi_x)
 
 
 def _exact_ramp_shared(run: _Run, p: _Piece, state, rec) -> None:
@@ -380,11 +398,10 @@ def _walk_per_device(run: _Run, p: _Piece, k: int, x, saved, snapshots=None) -> 
     for g in range(groups):
         fine = walk(x, 2 * k, g)
         x = 2 * fine - walk(x, k, g)
-        # where extrapolation overshoots the bounds (a population emptied within one sub-interval),
-        # keep the fine walk for that device, as the shared path does per group
+        # where extrapolation overshoots a bound (a population emptied within one sub-interval),
+        # that state of that device keeps the fine walk, as the shared path does per map row
         _, out = run.violations(x)
-        overshoot = out.any(axis=0)
-        x[:, overshoot] = fine[:, overshoot]
+        x[out] = fine[out]
         if snapshots is not None and p.n_save:
             snapshots.append(x.copy())
     return x

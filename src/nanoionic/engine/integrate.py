@@ -88,7 +88,8 @@ def integrate(model, params, waveform: Waveform, state0=None, *, n_devices: int 
     ramp_steps : exact method: fixed number of constant sub-intervals per ramp; None refines
         adaptively from the base count by doubling.
     ramp_tol : exact method: adaptive ramp refinement stops when the ramp's end state changes by
-        less than this, relative (with ``atol`` as absolute floor).
+        less than this, relative to |state| + ``atol`` + 1e-4 of the state's bounds range (so a
+        state in [0, 1] near zero is resolved to ~1e-8 absolute).
     rtol, atol : relative and absolute local error tolerances of rk45 / implicit [state units].
     max_steps : largest number of step attempts (accepted or rejected) of rk45 / implicit.
     throw : raise IntegrationError on failure; if False, failed devices get a status code, their

@@ -131,6 +131,9 @@ class DeviceModel:
         solvers then solve the network as linear (``circuit.line_transient``).
     conserved_weights : weights w of a conserved inventory Σ w·x of non-negative states (a shared
         ion reservoir); the adaptive methods then keep it to round-off after every step.
+    inventory_states : indices of states that are fractions of one inventory whose remainder is
+        implicit (each >= 0, their sum <= 1); the exact method checks its extrapolated ramp maps
+        against that set rather than against each state's bounds alone.
     """
 
     name: ClassVar[str] = ""
@@ -144,6 +147,7 @@ class DeviceModel:
     terminals: ClassVar[tuple[str, ...]] = ()
     ohmic: ClassVar[bool] = False
     conserved_weights: ClassVar[tuple[float, ...] | None] = None
+    inventory_states: ClassVar[tuple[int, ...]] = ()
 
     @property
     def n_states(self) -> int:

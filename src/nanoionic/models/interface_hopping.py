@@ -186,6 +186,7 @@ class InterfaceHoppingModel(DeviceModel):
     name = "interface-hopping"
     state_names = ("mobile", "coordinated", "interfacial") + tuple(f"trap_{j + 1}" for j in range(TRAP_CLASSES))
     state_bounds = ((0.0, 1.0),) * (3 + TRAP_CLASSES)
+    inventory_states = (0, 1, 2)  # m + c + d <= 1: the bound O2- is the rest
     Params = InterfaceHoppingParams
     linear = True
 

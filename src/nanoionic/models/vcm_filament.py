@@ -99,6 +99,7 @@ class VCMFilamentModel(DeviceModel):
     name = "vcm-filament"
     state_names = tuple(f"vacancies_{k}" for k in range(N_CLASSES))
     state_bounds = ((0.0, 1.0),) * N_CLASSES
+    inventory_states = tuple(range(N_CLASSES))  # the reservoir is the rest
     Params = VCMFilamentParams
     linear = True
     operating_voltage = 1.5

@@ -161,7 +161,8 @@ def memory_retention(device: Device, n_pulses: int) -> dict:
     gap) and over 60 s of rest (STM → LTM).
 
     The retained fraction is the share of the gain still there after 60 s. Reading after T1, not
-    at the pulse's end, keeps the hole traps' recovery (milliseconds at 0 V) out of the memory."""
+    at the pulse's end, lets the fast hole traps empty first; the slowest class (~1 s at 0 V) still
+    takes 0.1-0.2 % of the current at the first read, and its recovery is in the fraction."""
     protocol = (f"read 1 V for 1 ms\nrepeat {n_pulses} {{ wait 100 ms; pulse 10 V for 100 ms }}\n"
                 "wait 100 ms\nread 1 V for 1 ms\nrepeat 12 { wait 5 s; read 1 V for 1 ms }")
     res = simulate(device, protocol, save="reads")

@@ -223,3 +223,36 @@ def test_coarse_ramp_to_zero_keeps_emptying_traps_in_bounds():
     assert coarse.ok, coarse.message
     assert np.all((coarse.state >= 0) & (coarse.state <= 1))
     np.testing.assert_allclose(coarse.state[-1, :3], fine.state[-1, :3], rtol=0, atol=2e-4)
+
+
+@pytest.mark.parametrize("ramp_steps", [2, 4, 8, 16])
+def test_coarse_ramps_stay_in_bounds_when_traps_fill_or_o2_is_released(ramp_steps):
+    """Two coarse ramps of the SVDP model that used to leave the bounds: 10 V held, then 0 -> -10 V
+    in 100 s (the traps refill within a sub-interval: extrapolation overshoots 1), and a pristine
+    0 -> 10 V ramp in 1 s (the O2- populations, fractions of one inventory, overshoot their
+    simplex m + c + d <= 1 though each stays below 1)."""
+    import nanoionic as ni
+
+    dev = ni.Device("ZnTPP/AlOx")
+    refill = Waveform.from_segments([10.0, 100.0], [10.0, 0.0], [10.0, -10.0], kind=[KIND["pulse"], KIND["sweep"]])
+    release = Waveform.from_segments([10.0, 1.0], [0.0, 0.0], [0.0, 10.0], kind=[KIND["pulse"], KIND["sweep"]])
+    for wf in (refill, release):
+        res = integrate(dev.model, dev.params, wf, ramp_steps=ramp_steps, throw=False)
+        assert res.ok, res.message
+        assert np.all((res.state >= 0) & (res.state <= 1))
+        assert np.all(res.state[:, :3].sum(axis=1) <= 1 + 1e-9)
+
+
+def test_extrapolation_fallback_is_decided_per_row():
+    """Row 0 of the extrapolated map is fine; row 1 overshoots its upper bound and row 2 (an
+    inventory fraction with row 3) overshoots the simplex: only rows 1 and 2 take the fine map."""
+    from nanoionic.engine.exact import _extrapolation_breaks_bounds
+
+    fine_phi = np.diag([0.5, 0.5, 0.5, 0.5])[None]
+    fine_psi = np.array([[0.1, 0.4, 0.2, 0.2]])
+    x_phi = fine_phi.copy()
+    x_psi = np.array([[0.2, 0.6, 0.2, 0.2]])
+    x_phi[0, 2, 3] = 0.9  # c' = 0.5 c + 0.9 d + 0.2 reaches 1.1 at d = 1
+    lo, hi = np.zeros(4), np.ones(4)
+    flagged = _extrapolation_breaks_bounds(fine_phi, fine_psi, x_phi, x_psi, lo, hi, inventory=(2, 3))
+    np.testing.assert_array_equal(flagged, [[False, True, True, False]])
