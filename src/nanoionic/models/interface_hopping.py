@@ -113,7 +113,7 @@ class InterfaceHoppingParams:
     conductance_density: float = field(341.815, "S/m^2", 0.0, 1e12, "low-field areal conductance σ at full release", low_open=True)
     residual_fraction: float = field(0.0680433, "1", 0.0, 1e3, "g0: conduction of the undoped stack, in inventory units")
     interface_weight: float = field(11.5903, "1", 0.0, 1e3, "w: conduction weight of O2- at the ITO interface")
-    interface_reverse_share: float = field(0.239245, "1", 0.0, 1.0, "ρ: share of w left under negative bias (holes then enter from Al)")
+    interface_reverse_share: float = field(0.239246, "1", 0.0, 1.0, "ρ: share of w left under negative bias (holes then enter from Al)")
     sinh_voltage: float = field(2.81601, "V", 0.0, 1e3, "V_c of the hopping sinh law", low_open=True)
     reverse_ratio: float = field(0.605348, "1", 0.0, 1.0, "r: reverse/forward hole-injection ratio", low_open=True)
     series_resistance: float = field(50.0, "Ohm", 0.0, 1e9, "series resistance R_s of electrodes and contacts")
