@@ -88,7 +88,7 @@ CALIBRATION_RAMP_STEPS = 400
 currents agree with the adaptive default to ~0.3 %). The reproduction re-runs at the default."""
 
 START = {
-    # The previous calibration (session 5: no hole traps, S7 missed; README "How the ZnTPP set was
+    # The previous calibration (no hole traps, S7 missed; README "How the ZnTPP set was
     # calibrated"), the ITO-side reverse share just inside its bound, and hole traps designed by
     # order of magnitude: the fastest class fills in ~0.5 s at 10 V and the slowest in ~2 min, so
     # a 5 V/s loop barely fills them and a 0.01 V/s loop fills them all; r_t = 25,000 empties all
