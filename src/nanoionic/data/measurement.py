@@ -51,8 +51,8 @@ def _check_time(time: np.ndarray) -> None:
     k = np.flatnonzero(np.diff(time) <= 0)
     if k.size:
         i = int(k[0]) + 1
-        raise param_error("time", _OWNER, f"strictly increasing [s] (sample {i} at {time[i]!r} s is not after "
-                          f"sample {i - 1} at {time[i - 1]!r} s)", float(time[i]))
+        raise param_error("time", _OWNER, f"strictly increasing [s] (sample {i} at {float(time[i])!r} s is not "
+                          f"after sample {i - 1} at {float(time[i - 1])!r} s)", float(time[i]))
 
 
 def _check_voltage(voltage: np.ndarray) -> None:

@@ -21,7 +21,7 @@ from nanoionic.protocols.steps import MAX_VOLTAGE
 TIME_NAMES = ("time", "t", "timestamp", "times", "seconds", "sec")
 VOLTAGE_NAMES = ("vdevice", "vdev", "voltage", "v", "vd", "u", "vmeas", "vmeasured", "bias")
 CURRENT_NAMES = ("idevice", "idev", "current", "i", "id", "imeas", "imeasured")
-WEIGHT_NAMES = ("weight", "weights", "w")
+WEIGHT_NAMES = ("weight", "weights")
 SCOPE_TIME_NAMES = ("time", "t", "xaxis", "x", "seconds", "second", "sec")
 SCOPE_SOURCE_NAMES = ("ch1", "channel1", "1", "c1", "vsource", "vsrc", "source", "vin", "v1")
 SCOPE_SENSE_NAMES = ("ch2", "channel2", "2", "c2", "vsense", "sense", "vshunt", "vr", "v2")
@@ -62,7 +62,8 @@ def _check_trace(table: Table, time: np.ndarray, voltage: np.ndarray, owner: str
     if k.size:
         a, b = int(k[0]), int(k[0]) + 1
         raise param_error("path", owner, f"a trace whose {what_t} strictly increases (line {lines[b]} of {where} has "
-                          f"t = {time[b]!r} s, not after line {lines[a]} with t = {time[a]!r} s)", float(time[b]))
+                          f"t = {float(time[b])!r} s, not after line {lines[a]} with t = {float(time[a])!r} s)",
+                          float(time[b]))
     k = np.flatnonzero(np.abs(voltage) > MAX_VOLTAGE)
     if k.size:
         raise param_error("path", owner, f"a trace whose voltage ({what_v}) stays within |V| <= {MAX_VOLTAGE:g} V, "

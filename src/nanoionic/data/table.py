@@ -237,8 +237,9 @@ def find_column(table: Table, role: str, wanted, candidates: tuple[str, ...], ow
         for cand in candidates:
             hits = [c for c in table.columns if table.has_header and c.key == cand]
             if len(hits) > 1:
-                raise param_error(role, owner, f"given to choose between the columns {', '.join(repr(c.label) for c in hits)}"
-                                  f" of {table.path.name}", None)
+                labels = ", ".join(repr(c.label) for c in hits)
+                raise param_error(role, owner, f"given to choose between the columns {labels} of {table.path.name}",
+                                  None)
             if hits:
                 return hits[0]
         if not required:
