@@ -18,7 +18,7 @@ from nanoionic.data.table import (Column, Table, column_factor, column_values, f
                                   unit_symbol)
 from nanoionic.protocols.steps import MAX_VOLTAGE
 
-TIME_NAMES = ("time", "t", "timestamp", "times", "seconds", "sec")
+TIME_NAMES = ("time", "t", "timestamp", "times", "relativetime", "seconds", "sec")
 VOLTAGE_NAMES = ("vdevice", "vdev", "voltage", "v", "vd", "u", "vmeas", "vmeasured", "bias")
 CURRENT_NAMES = ("idevice", "idev", "current", "i", "id", "imeas", "imeasured")
 WEIGHT_NAMES = ("weight", "weights")

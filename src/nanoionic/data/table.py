@@ -4,7 +4,8 @@ A file is read as: optional ``#`` comment lines and preamble lines (``key,value`
 naming the columns, an optional units row (Keysight: ``second,Volt,Volt``), then data rows.
 The first data row is the first row whose first field is a number; the header is the text row
 before it. Fields are separated by tabs, semicolons, commas or runs of whitespace (the first of
-these a line contains); with tabs or semicolons a decimal comma is accepted.
+these a line contains; double-quoted fields may hold the separator); with tabs or semicolons a
+decimal comma is accepted.
 
 Column labels carry their unit in brackets or parentheses (``time [s]``, ``I (uA)``, ``t(ms)``)
 or as a prefixed suffix (``I_uA``). Units are converted to SI with :mod:`nanoionic._core.units`,
@@ -14,6 +15,7 @@ gives exactly ``parse_quantity("5 uA", "A")``.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import math
 import os
@@ -139,7 +141,8 @@ def split_fields(line: str) -> tuple[list[str], bool]:
     """The fields of one line (trailing empty fields dropped) and whether a decimal comma is allowed."""
     for sep in ("\t", ";", ","):
         if sep in line:
-            fields = [f.strip() for f in line.split(sep)]
+            parts = next(csv.reader([line], delimiter=sep)) if '"' in line else line.split(sep)
+            fields = [f.strip() for f in parts]
             break
     else:
         fields, sep = _WS_FIELD.findall(line), " "

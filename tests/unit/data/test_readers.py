@@ -64,6 +64,7 @@ def test_plain_csv_with_preamble_comments_and_provenance(tmp_path):
     "t\tV\tI\n0\t0,5\t1,5e-6\n1\t1.0\t3e-6\n",               # tabs
     "t  V  I\n0  0.5  1.5e-6\n1  1.0  3e-6\n",               # whitespace
     "t,V,I,\n0,0.5,1.5e-6,\n\n1,1.0,3e-6,\n",                 # trailing delimiters, a blank line
+    '"Time, (s)","V (V)","I (A)"\n"0","0.5","1.5e-6"\n"1","1.0","3e-6"\n',  # quoted fields
 ])
 def test_delimiters(tmp_path, text):
     m = read_csv_trace(write(tmp_path, text))
