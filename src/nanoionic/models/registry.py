@@ -7,6 +7,7 @@ from nanoionic.models.base import DeviceModel
 from nanoionic.models.diffusive_drift import DiffusiveDriftModel
 from nanoionic.models.ecm_filament import ECMFilamentModel
 from nanoionic.models.interface_hopping import InterfaceHoppingModel
+from nanoionic.models.interface_vcm import InterfaceVCMModel
 from nanoionic.models.jart_vcm import JARTVCMModel
 from nanoionic.models.li_reservoir import LiReservoirModel
 from nanoionic.models.linear_drift import BiolekDriftModel, JoglekarDriftModel
@@ -42,6 +43,7 @@ MODELS: dict[str, type[DeviceModel]] = {
     YakopcicModel.name: YakopcicModel,
     StanfordPKUModel.name: StanfordPKUModel,
     JARTVCMModel.name: JARTVCMModel,
+    InterfaceVCMModel.name: InterfaceVCMModel,
 }
 
 

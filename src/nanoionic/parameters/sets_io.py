@@ -42,6 +42,7 @@ PRESETS = {
     "Yakopcic/Xyce-level3": "Yakopcic_Xyce-level3.toml",
     "StanfordPKU/v1.0.0": "StanfordPKU_JiangWong2014.toml",
     "JART-VCM-v1b/HfO2-TiOx": "JART-VCM-v1b_Bengel2020.toml",
+    "Pt/Nb:SrTiO3": "Pt-NbSrTiO3_interface.toml",
 }
 
 

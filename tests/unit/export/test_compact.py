@@ -20,7 +20,8 @@ SVDP_PRESETS = ("ZnTPP/AlOx", "NiTPP/AlOx", "CoTPP/AlOx", "FeTPPCl/AlOx", "H2TPP
 REVIEW_PRESETS = {"vcm-filament": "W/WOx/Pd", "wox-mobility": "WOx/mobility", "taox-thermal": "TaOx/thermal",
                   "diffusive-drift": "Ag:SiOxNy+drift", "metaplastic-filament": "TaOx/metaplastic"}
 FILAMENT_PRESETS = {"ecm-filament": ("Ag/SiO2/Pt",), "vcm-gap": ("Ta2O5/VCM-gap",),
-                    "threshold-switch": ("NbO2/selector", "VO2/selector"), "quantum-contact": ("Nb/ZnO/Pt-QPC",)}
+                    "threshold-switch": ("NbO2/selector", "VO2/selector"), "quantum-contact": ("Nb/ZnO/Pt-QPC",),
+                    "interface-vcm": ("Pt/Nb:SrTiO3",)}
 CASES = ([("linear-drift-joglekar", None), ("linear-drift-biolek", None)] + [("interface-hopping", p) for p in SVDP_PRESETS]
          + [(name, p) for name, preset in REVIEW_PRESETS.items() for p in (None, preset)]
          + [(name, p) for name, presets in FILAMENT_PRESETS.items() for p in (None, *presets)])

@@ -37,7 +37,8 @@ def test_preset_list_has_the_five_porphyrins_and_the_review_devices():
                                   "TaOx/metaplastic", "LixMoS2/4-channel", "AgNP/Pt-3-terminal", "Ag/SiO2/Pt",
                                   "Ta2O5/VCM-gap", "NbO2/selector", "VO2/selector", "Nb/ZnO/Pt-QPC",
                                   "VTEAM/default", "Yakopcic/knowm-LTspice", "Yakopcic/Xyce-level3",
-                                  "StanfordPKU/v1.0.0", "JART-VCM-v1b/HfO2-TiOx"}
+                                  "StanfordPKU/v1.0.0", "JART-VCM-v1b/HfO2-TiOx",
+                                  "Pt/Nb:SrTiO3"}
 
 
 @pytest.mark.parametrize("preset", list(METALS))
