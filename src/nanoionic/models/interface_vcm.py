@@ -262,18 +262,28 @@ def solve_junction(n, v, p):
             bisect = np.where((lo > 0) & (hi > 4.0 * lo), np.sqrt(lo * hi), 0.5 * (lo + hi))
             # the tangent step is taken inside the bracket, and also where it stays within round-off
             # of the current iterate (at the root the bracket test itself is at round-off)
-            done = (np.abs(cand - u) * dlog <= SERIES_TOL) | (hi - lo <= 4 * EPS * u_full)
+            done = (np.abs(cand - u) * dlog <= SERIES_TOL) | (hi - lo <= 4 * EPS * hi)
             step = np.where(done | ((cand >= lo) & (cand <= hi)), cand,
                             np.where((divider > lo) & (divider < hi), divider, bisect))
             u = np.where(pending, np.clip(step, step_floor, u_full), u)
             pending &= ~done
             if not pending.any():
                 break
-    log_i, _ = _log_current(u, forward, c)
+    log_i, dlog = _log_current(u, forward, c)
+    magnitude = np.exp(np.minimum(log_i, EXP_CAP))
+    vj = u
+    if np.any(r_s > 0):
+        # where most of V drops across R_s, U - u loses digits: take the drop from one more tangent
+        # step instead (I = drop/R_s, V_j = U - drop; both agree with the law to the tolerance)
+        ln_rs = np.log(np.where(r_s > 0, r_s, 1.0))
+        drop = wrightomega(ln_rs + np.log(dlog) + log_i + dlog * (u_full - u)) / dlog
+        resistive = (r_s > 0) & (drop > u)
+        magnitude = np.where(resistive, drop / np.where(r_s > 0, r_s, 1.0), magnitude)
+        vj = np.where(resistive, u_full - drop, u)
     g0 = np.exp(c["ln_is"]) / (c["eta"] * c["vt"])  # zero-bias junction conductance [S]
     i_linear = v * g0 / (1.0 + r_s * g0)
-    current = np.where(linear, i_linear, np.sign(v) * np.exp(np.minimum(log_i, EXP_CAP)))
-    return np.where(linear, v - r_s * i_linear, np.sign(v) * u), current
+    current = np.where(linear, i_linear, np.sign(v) * magnitude)
+    return np.where(linear, v - r_s * i_linear, np.sign(v) * vj), current
 
 
 class InterfaceVCMModel(DeviceModel):
