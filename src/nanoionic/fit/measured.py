@@ -1,0 +1,369 @@
+"""``fit``: calibrate any model to measured traces; ``cross_validate``: does it predict?
+
+The traces share the device's parameters; each may start from its own state or after its own
+pre-protocol. Free parameters may include the instrument's nuisance parameters
+(``fit.instrument``); the polarity is chosen from the data when ``nuisance={"polarity":
+"auto"}`` (the default). The search is global then local (``fit.optimise``), every batch of
+parameter sets one engine run per trace (``fit.evaluate``); the standard errors and the
+identifiability report come from the Jacobian at the optimum (``fit.uncertainty``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from nanoionic._core.errors import ParameterError, param_error, unknown_name_error
+from nanoionic._core.units import EV
+from nanoionic._core.validation import check_seed
+from nanoionic.data import Measurement
+from nanoionic.engine._plan import OK
+from nanoionic.fit.evaluate import Evaluator, Trace, prepare, simulate_batch
+from nanoionic.fit.instrument import NUISANCE_FIELDS, instrument_model, with_instrument
+from nanoionic.fit.loss import LOSSES, noise_floor, trace_residuals
+from nanoionic.fit.optimise import BudgetSpent, Search, difference_steps, optimise, sobol_starts
+from nanoionic.fit.result import FitResult, TraceFit, _trace_fit
+from nanoionic.fit.spec import check_start, free_parameters
+from nanoionic.fit.uncertainty import covariance
+from nanoionic.simulation import Device
+
+METHODS = ("auto", "exact", "rk45", "implicit")
+FAILED_TRACE_COST = 10.0
+"""Cost given to a trace whose simulation failed for a parameter set (a zero prediction costs ~0.5)."""
+PROBE_MAX_STEPS = 20_000
+"""Step budget of the method probe (an explicit method that needs more is the wrong choice)."""
+
+
+def _as_device(device) -> Device:
+    if isinstance(device, str):
+        device = Device(device)
+    if not isinstance(device, Device):
+        raise param_error("device", "fit", "a Device, a preset name or a parameter TOML path", type(device).__name__)
+    if device.model.terminals:
+        raise param_error("device", "fit", "a two-terminal device model", f"{device.model.name!r} with terminals "
+                          f"{device.model.terminals}")
+    return device
+
+
+def as_traces(data, name: str = "data") -> list[Trace]:
+    """Measurements or Traces (one or a list) → a non-empty list of Traces."""
+    items = [data] if isinstance(data, (Measurement, Trace)) else data
+    if not isinstance(items, (list, tuple)) or not items:
+        raise param_error(name, "fit", "a Measurement, a Trace, or a non-empty list of them", type(data).__name__)
+    out = []
+    for k, item in enumerate(items):
+        if isinstance(item, Measurement):
+            item = Trace(item)
+        if not isinstance(item, Trace):
+            raise param_error(f"{name}[{k}]", "fit", "a Measurement or a Trace", type(item).__name__)
+        out.append(item)
+    return out
+
+
+def _check_traces(traces: list[Trace], model, name: str) -> None:
+    for k, t in enumerate(traces):
+        if t.state0 is not None:
+            s = np.asarray(t.state0, dtype=float)
+            if s.shape != (model.n_states,) or not np.all(np.isfinite(s)):
+                raise param_error(f"{name}[{k}].state0", "fit", f"a finite array of the model's {model.n_states} states "
+                                  f"{list(model.state_names)}", np.shape(t.state0))
+        if t.pre is not None and not isinstance(t.pre, str):
+            raise param_error(f"{name}[{k}].pre", "fit", "protocol text", type(t.pre).__name__)
+
+
+def _nuisance(nuisance: dict | None, free_names: set[str]) -> tuple[dict[str, float], str | float]:
+    """Fixed nuisance values (validated) and the polarity (+1, -1 or "auto")."""
+    nuisance = dict(nuisance or {})
+    if not isinstance(nuisance, dict):
+        raise param_error("nuisance", "fit", "a dict {name: value}", nuisance)
+    polarity = nuisance.pop("polarity", "auto")
+    if polarity not in (1, -1, "auto") or isinstance(polarity, bool):
+        raise param_error("nuisance['polarity']", "fit", "+1, -1 or 'auto'", polarity)
+    fixed = {}
+    for key, value in nuisance.items():
+        if key not in NUISANCE_FIELDS:
+            raise unknown_name_error("nuisance parameter of fit", key, NUISANCE_FIELDS)
+        _, unit, lo, hi, _ = NUISANCE_FIELDS[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not lo <= value <= hi:
+            raise param_error(f"nuisance[{key!r}]", "fit", f"a number in [{lo:g}, {hi:g}] {unit}", value)
+        if key in free_names:
+            raise param_error(f"nuisance[{key!r}]", "fit", "left out when the parameter is free (give its start "
+                              "with start=)", value)
+        fixed[key] = float(value)
+    return fixed, polarity
+
+
+def _start_values(free, device: Device, base_params, start: dict | None) -> dict[str, float]:
+    start = dict(start or {})
+    unknown = sorted(set(start) - {p.name for p in free})
+    if unknown:
+        raise unknown_name_error("start of fit (not a free parameter)", unknown[0], [p.name for p in free])
+    out = {}
+    for p in free:
+        if p.name in start:
+            out[p.name] = start[p.name]
+        elif p.name in NUISANCE_FIELDS:  # no device value: its default, or mid-range if outside
+            v = getattr(base_params, p.name)
+            out[p.name] = v if p.low <= v <= p.high else p.from_x(0.5 * sum(p.x_bounds))
+        else:
+            v = getattr(device.params, p.name)
+            if np.ndim(v):
+                raise param_error(f"free[{p.name!r}]", "fit", "a parameter with one value (the device gives one per device)", v)
+            out[p.name] = float(v)
+    check_start(free, out)
+    return out
+
+
+def choose_method(model, params, prep, max_steps: int) -> tuple[str, dict[str, float], int]:
+    """The fastest method that simulates the first trace at the start: exact (linear models) and
+    rk45 are timed; implicit too when both fail or the model is declared stiff."""
+    candidates = (["exact"] if model.linear else []) + ["rk45"]
+    timings: dict[str, float] = {}
+    tried = []
+
+    def probe(method):
+        tried.append(method)
+        t0 = time.perf_counter()
+        out = simulate_batch(model, params, prep, 1, method=method, max_steps=min(max_steps, PROBE_MAX_STEPS))
+        if out.status[0] == OK:
+            timings[method] = time.perf_counter() - t0
+
+    for m in candidates:
+        probe(m)
+    if not timings or model.stiff:
+        probe("implicit")
+    if not timings:
+        raise ParameterError("fit: no integration method could simulate the first trace at the start values "
+                             "(exact/rk45/implicit all failed). Check the start values and the trace's voltages.")
+    return min(timings, key=timings.get), timings, len(tried)
+
+
+@dataclass
+class _Problem:
+    """Everything the residual function needs."""
+
+    free: list
+    evaluator: Evaluator
+    loss: str
+    floors: list[float]
+    polarity: float
+
+    def values(self, x: np.ndarray, polarity: np.ndarray | None = None) -> np.ndarray:
+        """Optimiser coordinates (k, p) → evaluator rows (k, p + 1): SI values and the polarity."""
+        x = np.atleast_2d(x)
+        si = np.array([[p.from_x(float(v)) for p, v in zip(self.free, row)] for row in x])
+        pol = np.full(x.shape[0], self.polarity) if polarity is None else polarity
+        return np.column_stack([si, pol])
+
+    def residuals(self, x: np.ndarray, polarity: np.ndarray | None = None) -> np.ndarray:
+        currents, _ = self.evaluator(self.values(x, polarity))
+        parts = []
+        for prep, cur, floor in zip(self.evaluator.traces, currents, self.floors):
+            r = trace_residuals(cur, prep.current, prep.weight, self.loss, floor)
+            bad = ~np.all(np.isfinite(r), axis=0)
+            r[:, bad] = math.sqrt(2 * FAILED_TRACE_COST / r.shape[0])
+            parts.append(r)
+        return np.concatenate(parts, axis=0)
+
+
+def _check_options(loss, floor, method, n_starts, n_local, max_simulations, max_time, max_steps, diff_step):
+    if loss not in LOSSES:
+        raise param_error("loss", "fit", f"one of {', '.join(LOSSES)}", loss)
+    if floor is not None and not (isinstance(floor, (int, float)) and not isinstance(floor, bool)
+                                  and math.isfinite(floor) and floor > 0):
+        raise param_error("floor", "fit", "None or a current > 0 A (the log loss's noise floor)", floor)
+    if method not in METHODS:
+        raise param_error("method", "fit", f"one of {', '.join(METHODS)}", method)
+    for name, value, low in (("n_starts", n_starts, 0), ("n_local", n_local, 1), ("max_simulations", max_simulations, 1),
+                             ("max_steps", max_steps, 100)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise param_error(name, "fit", f"an integer >= {low}", value)
+    if isinstance(max_time, bool) or not isinstance(max_time, (int, float)) or not max_time > 0:
+        raise param_error("max_time", "fit", "a wall-time budget > 0 s", max_time)
+    if isinstance(diff_step, bool) or not isinstance(diff_step, float) or not 0 < diff_step < 0.1:
+        raise param_error("diff_step", "fit", "a finite-difference step in (0, 0.1) of the optimiser's coordinates",
+                          diff_step)
+
+
+def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nuisance: dict | None = None,
+        start: dict | None = None, method: str = "auto", seed: int = 0, n_starts: int = 32, n_local: int = 1,
+        max_simulations: int = 2000, max_time: float = 600.0, max_steps: int = 200_000, diff_step: float = 1e-3,
+        holdout=None, progress: Callable[[int, float], None] | None = None) -> FitResult:
+    """Fit ``free`` parameters of ``device`` to measured ``data``.
+
+    Parameters
+    ----------
+    device : a Device, a preset name or a parameter TOML path: the model and the fixed values.
+    data : a Measurement or Trace, or a list of them; the traces share the parameters.
+    free : FreeParameter list, {name: (low, high[, scale])} or ["NAME=LOW:HIGH[:SCALE]"]; names
+        are the model's parameters or the nuisance parameters ``voltage_offset`` [V],
+        ``series_resistance`` [Ω], ``compliance`` [A], ``current_offset`` [A].
+    loss : "log" (asinh of I over the noise floor: relative errors, zero and sign changes
+        handled), "linear" (NRMS) or "mix".
+    floor : noise floor of the log loss [A]; default 1e-6 of each trace's max |I|.
+    nuisance : fixed nuisance values {name: value} and ``polarity`` (+1, -1 or "auto").
+    start : start values (SI) of free parameters; default the device's values (nuisance: their
+        default, or mid-range when that is outside the bounds).
+    method : integration method, or "auto": the fastest that simulates the first trace.
+    seed : seed of the Sobol multi-start design.
+    n_starts : Sobol points of the global stage (evaluated as one batch with the start).
+    n_local : local least-squares runs, from the best starts.
+    max_simulations : budget in simulations (one parameter set on one trace); the final
+        Jacobian (2p sets) is reserved from it.
+    max_time : wall-time budget [s].
+    max_steps : step budget of one simulation (a parameter set that needs more fails alone).
+    diff_step : finite-difference step in the optimiser's coordinates.
+    holdout : traces predicted (not fitted) with the fitted values: ``result.holdout``.
+    progress : callback (simulations so far, best cost).
+
+    Returns
+    -------
+    FitResult
+    """
+    _check_options(loss, floor, method, n_starts, n_local, max_simulations, max_time, max_steps, diff_step)
+    seed = check_seed(seed, "fit")
+    device = _as_device(device)
+    traces = as_traces(data)
+    held = as_traces(holdout, "holdout") if holdout is not None else []
+    _check_traces(traces + held, device.model, "data")
+    probe_params = instrument_model(device.model, solve=False).Params
+    free = free_parameters(free, probe_params)
+    names = [p.name for p in free]
+    fixed, polarity = _nuisance(nuisance, set(names))
+    solve = ("series_resistance" in names or fixed.get("series_resistance", 0) > 0 or "compliance" in names
+             or math.isfinite(fixed.get("compliance", math.inf)))
+    model = instrument_model(device.model, solve=solve)
+    base_params = with_instrument(device.params, model.Params, **fixed)
+    x_start = np.array([p.to_x(v) for p, v in zip(free, _start_values(free, device, base_params, start).values())])
+    t_begin = time.perf_counter()
+
+    preps = [prepare(t) for t in traces]
+    floors = [noise_floor(p.current, floor) for p in preps]
+    start_si = {p.name: p.from_x(x) for p, x in zip(free, x_start)}
+    probe_pol = 1.0 if polarity == "auto" else float(polarity)
+    probe_params_v = dataclasses.replace(base_params, polarity=probe_pol, **start_si)
+    n_probes = 0
+    if method == "auto":
+        method, _, n_probes = choose_method(model, probe_params_v, preps[0], max_steps)
+    evaluator = Evaluator(model, base_params, names + ["polarity"], preps, method, max_steps, n_simulations=n_probes)
+    problem = _Problem(free, evaluator, loss, floors, probe_pol)
+    lo, hi = np.array([p.x_bounds for p in free]).T
+    reserve = 2 * len(free)
+    search = Search(problem.residuals, lo, hi, max(1, max_simulations // len(preps) - reserve),
+                    max_time - (time.perf_counter() - t_begin), progress)
+
+    starts = np.vstack([x_start[None, :], sobol_starts(lo, hi, n_starts, seed)])
+    start_costs = None
+    if polarity == "auto":
+        problem.polarity, starts, start_costs = _choose_polarity(problem, search, starts)
+    outcome = optimise(search, starts, n_local=n_local, diff_step=diff_step, start_costs=start_costs)
+    if outcome.x is None or not math.isfinite(outcome.cost):
+        raise ParameterError("fit: no parameter set could be simulated (every simulation failed); nothing was fitted. "
+                             "Check the bounds, the start and the traces' voltages.")
+    jac, r0 = _central_jacobian(problem, outcome.x, lo, hi, diff_step)
+    cov, report = covariance(jac, r0, names)
+    return _result(device, free, problem, outcome, cov, report, loss, method, seed, traces, held, floor,
+                   time.perf_counter() - t_begin, fixed)
+
+
+def _choose_polarity(problem: _Problem, search: Search, starts: np.ndarray):
+    """Evaluate the starts with both polarities in one batch; keep the better polarity."""
+    both = np.vstack([starts, starts])
+    pol = np.concatenate([np.ones(len(starts)), -np.ones(len(starts))])
+    search.residuals = lambda x: problem.residuals(x, pol[: x.shape[0]])
+    try:
+        r = search.batch(both, strict=False)
+    finally:
+        search.residuals = problem.residuals
+    costs = 0.5 * np.sum(r**2, axis=0)
+    n = len(starts)
+    plus, minus = costs[:n], costs[n:2 * n] if costs.size >= 2 * n else np.full(n, np.inf)
+    best = 1.0 if np.nanmin(plus) <= np.nanmin(minus) else -1.0
+    chosen = plus if best > 0 else minus
+    if best < 0:  # the best point seen so far belongs to the chosen polarity's residuals
+        j = int(np.argmin(minus))
+        search.best_cost, search.best_x, search.best_r = float(minus[j]), starts[j].copy(), r[:, n + j].copy()
+    else:
+        j = int(np.argmin(plus))
+        search.best_cost, search.best_x, search.best_r = float(plus[j]), starts[j].copy(), r[:, j].copy()
+    return best, starts, chosen
+
+
+def _central_jacobian(problem: _Problem, x: np.ndarray, lo, hi, diff_step: float):
+    """Central differences (2p sets, one batch) where both sides fit in the bounds, else one-sided."""
+    h = np.abs(difference_steps(x, lo, hi, diff_step))
+    up = np.minimum(x + h, hi)
+    down = np.maximum(x - h, lo)
+    p = x.size
+    xs = np.vstack([x[None, :]] + [np.where(np.arange(p) == j, up[j], x)[None, :] for j in range(p)]
+                   + [np.where(np.arange(p) == j, down[j], x)[None, :] for j in range(p)])
+    r = problem.residuals(xs)
+    jac = (r[:, 1:p + 1] - r[:, p + 1:]) / (up - down)[None, :]
+    return jac, r[:, 0]
+
+
+def _x_se_to_si(p, value: float, se_x: float) -> float:
+    if not math.isfinite(se_x):
+        return math.inf
+    return abs(value) * se_x if p.scale == "log" else se_x * EV if p.scale == "eV" else se_x
+
+
+def _result(device, free, problem, outcome, cov, report, loss, method, seed, traces, held, floor, wall,
+            fixed) -> FitResult:
+    values = {p.name: p.from_x(float(x)) for p, x in zip(free, outcome.x)}
+    se_x = {p.name: float(math.sqrt(cov[j, j])) if math.isfinite(cov[j, j]) else math.inf for j, p in enumerate(free)}
+    se = {p.name: _x_se_to_si(p, values[p.name], se_x[p.name]) for p in free}
+    model_values = {k: v for k, v in values.items() if k not in NUISANCE_FIELDS}
+    nuisance = {k: float(getattr(problem.evaluator.base_params, k)) for k in NUISANCE_FIELDS}
+    nuisance.update({k: v for k, v in values.items() if k in NUISANCE_FIELDS})
+    nuisance["polarity"] = problem.polarity
+    row = problem.values(outcome.x[None, :])
+    currents, _ = problem.evaluator(row)
+    fits = [_trace_fit(t, c[:, 0], floor) for t, c in zip(traces, currents)]
+    result = FitResult(device=device.replace(**model_values), free=free, values=values, standard_errors=se,
+                       x_standard_errors=se_x, covariance=cov, identifiability=report, traces=fits, nuisance=nuisance,
+                       loss=loss, method=method, seed=seed, converged=outcome.converged, message=outcome.message,
+                       n_simulations=problem.evaluator.n_simulations, wall_time=wall, history=outcome.history,
+                       cost=outcome.cost, _evaluator=problem.evaluator, _floor=floor)
+    result.holdout = [result.predict(t) for t in held]
+    return result
+
+
+@dataclass
+class CrossValidation:
+    """Leave-one-trace-out: each fold fits all traces but one and predicts that one."""
+
+    folds: list[FitResult]
+    predicted: list[TraceFit]
+
+    def table(self) -> list[dict]:
+        return [{"held_out": p.name, "fit_nrms": float(np.mean(list(f.nrms.values()))), "predicted_nrms": p.nrms,
+                 "predicted_log_rms": p.log_rms, "converged": f.converged} for f, p in zip(self.folds, self.predicted)]
+
+    def summary(self) -> str:
+        rows = self.table()
+        lines = [f"{'held out':24s} {'fit NRMS':>9s} {'predicted NRMS':>15s} {'pred. log-RMS':>14s}"]
+        lines += [f"{r['held_out']:24s} {r['fit_nrms']:9.4f} {r['predicted_nrms']:15.4f} {r['predicted_log_rms']:14.4f}"
+                  for r in rows]
+        return "\n".join(lines)
+
+
+def cross_validate(device, data, free, **options) -> CrossValidation:
+    """Fit on all traces but one, predict the one left out, for each trace (>= 2 traces);
+    ``options`` are those of :func:`fit`."""
+    traces = as_traces(data)
+    if len(traces) < 2:
+        raise param_error("data", "cross_validate", "at least 2 traces (one is held out per fold)", len(traces))
+    if "holdout" in options:
+        raise param_error("holdout", "cross_validate", "left out (each fold holds out one trace)", options["holdout"])
+    folds, predicted = [], []
+    for k, t in enumerate(traces):
+        res = fit(device, traces[:k] + traces[k + 1:], free, holdout=[t], **options)
+        folds.append(res)
+        predicted.append(res.holdout[0])
+    return CrossValidation(folds, predicted)

@@ -1,0 +1,90 @@
+"""Standard errors, correlations and identifiability from the Jacobian at the optimum.
+
+For least squares with residuals r (m) and Jacobian J (m × p) in the optimiser's coordinates,
+the asymptotic covariance is C = s²·(JᵀJ)⁻¹ with s² = rᵀr/(m − p), the residual variance
+[Seber & Wild, *Nonlinear Regression* (Wiley, 1989), §2.1]. Through the SVD J = U·S·Vᵀ,
+C = s²·V·S⁻²·Vᵀ. A singular value far below the largest one is a direction in parameter space
+that the data do not determine: its right singular vector names the parameters that move
+together along it (a degenerate combination). Such parameters get an infinite standard error
+rather than the finite, meaningless one a pseudo-inverse would give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SINGULAR_RATIO = 1e-4
+"""A singular value below this fraction of the largest marks an undetermined direction."""
+CORRELATION_LIMIT = 0.95
+"""|correlation| above this is reported as a strongly correlated pair."""
+NULL_COMPONENT = 0.2
+"""A parameter takes part in an undetermined direction if its component exceeds this."""
+
+
+@dataclass
+class Identifiability:
+    """What the data determine.
+
+    singular_values : of the Jacobian, largest first (optimiser coordinates).
+    undetermined : names of the parameters in directions with singular value < SINGULAR_RATIO·max.
+    directions : each undetermined direction as {name: component} (components > NULL_COMPONENT).
+    correlated : (name, name, correlation) pairs with |correlation| > CORRELATION_LIMIT.
+    """
+
+    singular_values: np.ndarray
+    undetermined: list[str] = field(default_factory=list)
+    directions: list[dict[str, float]] = field(default_factory=list)
+    correlated: list[tuple[str, str, float]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.undetermined and not self.correlated
+
+    def describe(self) -> str:
+        if self.ok:
+            return "every free parameter is determined by the data (no near-zero singular value, no |correlation| > 0.95)"
+        lines = []
+        for d in self.directions:
+            combo = " ".join(f"{c:+.2f}·{n}" for n, c in d.items())
+            lines.append(f"undetermined combination: {combo}")
+        for a, b, rho in self.correlated:
+            lines.append(f"correlated: {a} and {b} (ρ = {rho:+.3f})")
+        return "\n".join(lines)
+
+
+def covariance(jac: np.ndarray, residuals: np.ndarray, names: list[str]) -> tuple[np.ndarray, Identifiability]:
+    """Covariance (p × p, optimiser coordinates; inf on undetermined parameters) and the report."""
+    m, p = jac.shape
+    s2 = float(residuals @ residuals) / max(m - p, 1)
+    _, sv, vt = np.linalg.svd(jac, full_matrices=False)
+    smax = sv[0] if sv.size and sv[0] > 0 else 1.0
+    weak = sv < SINGULAR_RATIO * smax
+    strong = ~weak
+    cov = s2 * (vt[strong].T / sv[strong] ** 2) @ vt[strong]
+    report = Identifiability(singular_values=sv)
+    involved = np.zeros(p, dtype=bool)
+    for k in np.flatnonzero(weak):
+        part = np.abs(vt[k]) > NULL_COMPONENT
+        involved |= part
+        report.directions.append({names[i]: float(vt[k, i]) for i in np.flatnonzero(part)})
+    report.undetermined = [names[i] for i in np.flatnonzero(involved)]
+    cov[involved, :] = np.inf
+    cov[:, involved] = np.inf
+    corr = correlation(cov)
+    for i in range(p):
+        for j in range(i + 1, p):
+            if np.isfinite(corr[i, j]) and abs(corr[i, j]) > CORRELATION_LIMIT:
+                report.correlated.append((names[i], names[j], float(corr[i, j])))
+    return cov, report
+
+
+def correlation(cov: np.ndarray) -> np.ndarray:
+    """Correlation matrix of a covariance (NaN where a variance is infinite)."""
+    sd = np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.outer(sd, sd)
+    corr[~np.isfinite(corr)] = np.nan
+    np.fill_diagonal(corr, 1.0)
+    return corr
