@@ -512,3 +512,218 @@ def review_filaments_figures(rep, out_dir: Path) -> list[Path]:
     ax.set_title(f"1S1R: floating-line read at {xb['read_V']:g} V, NbO2 selector", fontsize=9)
     paths += save_figure(fig, out_dir, "review_1s1r_sneak")
     return paths
+
+
+# ------------------------------------------------------------------------------------ fits
+
+_CURRENT_UNITS = ((1.0, "A"), (1e-3, "mA"), (1e-6, "µA"), (1e-9, "nA"), (1e-12, "pA"), (1e-15, "fA"))
+_TIME_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"), (1e-12, "ps"))
+MEASURED_STYLE = {"color": "0.3", "marker": "o", "ms": 2.5, "ls": "none", "alpha": 0.6}
+FIT_STYLE = {"color": "C0", "ls": "-", "lw": 1.5}
+PREDICTED_STYLE = {"color": "C3", "ls": "--", "lw": 1.5}
+"""Measured samples (grey dots), fitted model (solid blue) and held-out predictions (dashed red)."""
+
+
+def _unit(values, units) -> tuple[float, str]:
+    """The largest unit of ``units`` ((factor, symbol), largest first) in which max |values| >= 1."""
+    finite = np.abs(np.asarray(values, dtype=float))
+    finite = finite[np.isfinite(finite)]
+    top = float(finite.max()) if finite.size else 0.0
+    for factor, symbol in units:
+        if top >= factor:
+            return factor, symbol
+    return units[-1] if top > 0 else units[0]
+
+
+def file_stems(names) -> list[str]:
+    """File-name stems for trace names: characters other than letters, digits, '.', '-' and '_'
+    become '_'; repeated stems get a suffix '_2', '_3'…"""
+    stems, seen = [], {}
+    for name in names:
+        stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in str(name)).strip("._") or "trace"
+        seen[stem] = seen.get(stem, 0) + 1
+        stems.append(stem if seen[stem] == 1 else f"{stem}_{seen[stem]}")
+    return stems
+
+
+def _spans_decades(current, decades: float = 2.0) -> bool:
+    a = np.abs(np.asarray(current, dtype=float))
+    a = a[np.isfinite(a) & (a > 0)]
+    return a.size > 1 and a.max() / max(a.min(), 1e-300) > 10**decades
+
+
+def trace_fit_figure(trace, out_dir, stem: str, *, predicted: bool = False, title: str | None = None) -> list[Path]:
+    """Measured vs simulated current of one trace (a ``fit.TraceFit``): I–V (linear), I–V
+    (log |I|) and I(t); ``predicted`` draws the simulation as a prediction (held-out trace)."""
+    m = trace.measurement
+    v, meas, sim = m.voltage, m.current, np.asarray(trace.simulated, dtype=float)
+    k, iu = _unit(np.concatenate([meas, sim]), _CURRENT_UNITS)
+    kt, tu = _unit(m.time - m.time[0], _TIME_UNITS)
+    style = PREDICTED_STYLE if predicted else FIT_STYLE
+    label = "predicted (not fitted)" if predicted else "fit"
+    dots = dict(MEASURED_STYLE, ms=2.5 if m.n_samples <= 3000 else 1.0)
+    fig, (ax_lin, ax_log, ax_t) = plt.subplots(1, 3, figsize=(15, 4.4), layout="constrained")
+    ax_lin.plot(v, meas / k, label="measured", **dots)
+    ax_lin.plot(v, sim / k, label=label, **style)
+    ax_lin.set_xlabel("Voltage (V)"), ax_lin.set_ylabel(f"Current ({iu})")
+    ax_log.plot(v, np.where(meas != 0, np.abs(meas), np.nan), label="measured", **dots)
+    ax_log.plot(v, np.where(sim != 0, np.abs(sim), np.nan), label=label, **style)
+    ax_log.axhline(trace.floor, color="0.5", lw=0.8, ls=":", label=f"noise floor {trace.floor:.2g} A")
+    ax_log.set_yscale("log")
+    ax_log.set_ylim(bottom=max(ax_log.get_ylim()[0], 0.1 * trace.floor))  # below the floor is noise
+    ax_log.set_xlabel("Voltage (V)"), ax_log.set_ylabel("|Current| (A)")
+    t = (m.time - m.time[0]) / kt
+    ax_t.plot(t, meas / k, label="measured", **dots)
+    ax_t.plot(t, sim / k, label=label, **style)
+    if _spans_decades(meas):
+        decade = 10 ** np.floor(np.log10(max(trace.floor, 1e-3 * np.nanmax(np.abs(meas))) / k))
+        ax_t.set_yscale("symlog", linthresh=decade, linscale=2)  # linear within ±1 decade of the smallest shown
+    ax_t.set_xlabel(f"Time from first sample ({tu})"), ax_t.set_ylabel(f"Current ({iu})")
+    for ax in (ax_lin, ax_log, ax_t):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    what = "held out, predicted with the fitted values" if predicted else "fitted"
+    fig.suptitle(title or f"{trace.name} ({what}): NRMS {trace.nrms:.3g}, log-RMS {trace.log_rms:.3g}")
+    return save_figure(fig, out_dir, stem)
+
+
+def fit_residual_figure(result, out_dir) -> list[Path]:
+    """Residuals (simulated − measured current) of every trace vs time and vs voltage; held-out
+    traces as predictions ('x' markers)."""
+    traces = [(t, False) for t in result.traces] + [(t, True) for t in result.holdout]
+    k, iu = _unit(np.concatenate([t.residual for t, _ in traces]), _CURRENT_UNITS)
+    kt, tu = _unit(np.concatenate([t.measurement.time - t.measurement.time[0] for t, _ in traces]), _TIME_UNITS)
+    fig, (ax_t, ax_v) = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
+    for n, (t, predicted) in enumerate(traces):
+        m = t.measurement
+        kw = {"color": f"C{n % 10}", "ls": "none", "marker": "x" if predicted else "o", "ms": 3 if predicted else 2,
+              "alpha": 0.7, "label": f"{t.name} (predicted)" if predicted else t.name}
+        ax_t.plot((m.time - m.time[0]) / kt, t.residual / k, **kw)
+        ax_v.plot(m.voltage, t.residual / k, **kw)
+    ax_t.set_xlabel(f"Time from first sample ({tu})")
+    ax_v.set_xlabel("Voltage (V)")
+    for ax in (ax_t, ax_v):
+        ax.axhline(0, color="k", lw=0.8)
+        ax.set_ylabel(f"Simulated − measured current ({iu})")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, markerscale=2)
+    fig.suptitle(f"Residuals of the fit of {result.device.name} (loss {result.loss})")
+    return save_figure(fig, out_dir, "fit_residuals")
+
+
+def fit_correlation_figure(result, out_dir) -> list[Path]:
+    """Annotated heat map of the free parameters' correlation matrix; undetermined parameters
+    (NaN) are hatched and marked 'undetermined'."""
+    names, corr = result.names, np.asarray(result.correlation, dtype=float)
+    p = len(names)
+    size = 1.6 + 0.75 * p
+    fig, ax = plt.subplots(figsize=(size + 1.2, size))
+    image = ax.imshow(np.ma.masked_invalid(corr), cmap="RdBu_r", vmin=-1, vmax=1)
+    ax.set_facecolor("0.85")
+    for i in range(p):
+        for j in range(p):
+            if np.isfinite(corr[i, j]):
+                ax.text(j, i, f"{corr[i, j]:+.2f}", ha="center", va="center", fontsize=9,
+                        color="white" if abs(corr[i, j]) > 0.6 else "black")
+            else:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="//", edgecolor="0.5", lw=0))
+                ax.text(j, i, "undeter-\nmined", ha="center", va="center", fontsize=7, color="0.25")
+    ax.set_xticks(np.arange(p), names, rotation=45, ha="right")
+    ax.set_yticks(np.arange(p), names)
+    fig.colorbar(image, ax=ax, label="Correlation ρ", shrink=0.8)
+    state = ("all determined" if result.identifiability.ok else
+             f"undetermined: {', '.join(result.identifiability.undetermined)}" if result.identifiability.undetermined
+             else "strongly correlated pairs")
+    ax.set_title(f"Correlation of the fitted parameters\n({state})", fontsize=10)
+    return save_figure(fig, out_dir, "fit_correlation")
+
+
+def fit_profile_figure(result, profiles: dict, out_dir) -> list[Path]:
+    """Cost along each free parameter (``FitResult.profile()``), one panel per parameter, the
+    optimum marked and ±1 standard error shaded (energies searched in eV are shown in eV)."""
+    from nanoionic._core.units import EV
+
+    names = [n for n in result.names if n in profiles]
+    cols = min(3, len(names))
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.6 * rows), squeeze=False, layout="constrained")
+    units = result.units
+    for ax, name in zip(axes.ravel(), names):
+        p = next(q for q in result.free if q.name == name)
+        values, cost = profiles[name]
+        shown, unit = (1 / EV, "eV") if p.scale == "eV" else (1.0, units.get(name, ""))
+        x0, se_x = p.to_x(result.values[name]), result.x_standard_errors[name]
+        ax.plot(np.asarray(values) * shown, np.asarray(cost) - result.cost, "o-", ms=3, color="C0", label="cost profile")
+        ax.axvline(result.values[name] * shown, color="C3", lw=1.2, label="optimum")
+        if np.isfinite(se_x):
+            lo, hi = p.from_x(x0 - se_x) * shown, p.from_x(x0 + se_x) * shown
+            ax.axvspan(lo, hi, color="C3", alpha=0.15, label="±1 SE")
+        else:
+            ax.set_title("standard error undetermined (the data do not fix it)", fontsize=8, color="C3")
+        if p.scale == "log" and np.nanmax(values) > 3 * np.nanmin(values):  # a narrow profile reads better linear
+            ax.set_xscale("log")
+        ax.set_xlabel(f"{name} ({unit})" if unit and unit != "1" else name)
+        ax.set_ylabel("Cost − optimum cost")
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+        if ax.get_xscale() == "linear":
+            ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4), useOffset=False)
+            ax.tick_params(axis="x", labelrotation=30)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper center")
+    for ax in axes.ravel()[len(names):]:
+        ax.axis("off")
+    fig.suptitle(f"Cost profiles (others held at the optimum; loss {result.loss})")
+    return save_figure(fig, out_dir, "fit_profiles")
+
+
+def fit_figures(result, out_dir, *, profiles: bool | dict = False) -> list[Path]:
+    """Figures of a fit (``fit.FitResult``) into ``out_dir`` (PNG and SVG):
+
+    ``fit_<trace>``: measured vs fitted current per trace (I–V linear, I–V log |I|, I(t));
+    ``predicted_<trace>``: the same for held-out traces (``result.holdout``), drawn as
+    predictions; ``fit_residuals``: residuals vs time and voltage; ``fit_correlation``: the
+    correlation matrix; ``fit_profiles`` (only with ``profiles``): the cost profiles.
+    ``profiles`` is True (ask ``result.profile()``, which costs simulations) or its output.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for t, stem in zip(result.traces, file_stems(t.name for t in result.traces)):
+        paths += trace_fit_figure(t, out, f"fit_{stem}")
+    for t, stem in zip(result.holdout, file_stems(t.name for t in result.holdout)):
+        paths += trace_fit_figure(t, out, f"predicted_{stem}", predicted=True)
+    paths += fit_residual_figure(result, out)
+    paths += fit_correlation_figure(result, out)
+    if profiles is True:
+        profiles = result.profile()
+    if profiles:
+        paths += fit_profile_figure(result, profiles, out)
+    return paths
+
+
+def cross_validation_figures(cv, out_dir) -> list[Path]:
+    """Leave-one-out cross-validation (``fit.CrossValidation``): fitted vs predicted NRMS per
+    held-out trace (``cv_nrms``), and each held-out trace with its prediction (``cv_<trace>``)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = cv.table()
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.4 * len(rows) + 2), 4))
+    x = np.arange(len(rows))
+    ax.bar(x - 0.2, [r["fit_nrms"] for r in rows], 0.4, color="C0", label="fit NRMS (mean over fitted traces)")
+    ax.bar(x + 0.2, [r["predicted_nrms"] for r in rows], 0.4, color="C3", hatch="//", label="predicted NRMS (held out)")
+    ax.set_xticks(x, [r["held_out"] for r in rows], rotation=20)
+    ax.set_xlabel("Trace held out")
+    ax.set_ylabel("NRMS of current (1)")
+    heights = [r[k] for r in rows for k in ("fit_nrms", "predicted_nrms")]
+    if _spans_decades(heights, 1.5):
+        ax.set_yscale("log")
+    elif np.all(np.isfinite(heights)):
+        ax.set_ylim(0, 1.35 * max(heights))  # room for the legend
+    ax.grid(alpha=0.3, axis="y", which="both")
+    ax.legend(fontsize=8)
+    ax.set_title("Leave-one-out cross-validation")
+    paths = save_figure(fig, out, "cv_nrms")
+    for t, stem in zip(cv.predicted, file_stems(t.name for t in cv.predicted)):
+        paths += trace_fit_figure(t, out, f"cv_{stem}", predicted=True,
+                                  title=f"{t.name}: predicted by the fit to the other traces, NRMS {t.nrms:.3g}")
+    return paths
