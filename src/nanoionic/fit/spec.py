@@ -95,3 +95,32 @@ def check_start(free: list[FreeParameter], start: dict[str, float]) -> None:
             raise ParameterError(f"The start of free parameter '{p.name}' of fit must lie in its bounds "
                                  f"[{p.low:g}, {p.high:g}]. Got {v!r} instead (give start={{'{p.name}': ...}} "
                                  "or widen the bounds).")
+
+
+def parse_assignments(items, params_cls: type, *, option: str = "start", names=None) -> dict[str, float]:
+    """``["NAME=VALUE", …]`` as typed on the command line (``--start``, ``--nuisance``) → {name:
+    SI value}; VALUE may carry a unit, read as the bounds of ``"NAME=LOW:HIGH"`` are.
+
+    ``params_cls`` is the model's Params; the nuisance parameters (``fit.instrument``) are
+    accepted too. ``names`` restricts the accepted names (unknown ones get a "did you mean").
+    """
+    from nanoionic.fit.instrument import instrument_params_class
+
+    fields = params_fields(instrument_params_class(params_cls))
+    allowed = fields if names is None else {n: fields[n] for n in names}
+    out: dict[str, float] = {}
+    for item in items:
+        if not isinstance(item, str) or "=" not in item:
+            raise param_error(option, "fit", "NAME=VALUE, e.g. 'a1=0.2' or 'barrier=0.8 eV'", item)
+        name, text = (s.strip() for s in item.split("=", 1))
+        if name not in allowed:
+            raise unknown_name_error(f"{option} parameter of fit", name, allowed)
+        if name in out:
+            raise param_error(option, "fit", "each parameter once", name)
+        try:
+            out[name] = _quantity(text, allowed[name], item)
+        except ParameterError:
+            unit = allowed[name].metadata.get("unit", "")
+            unit = "J or eV" if unit == "J" else unit or "SI"
+            raise param_error(option, "fit", f"NAME=VALUE with a number (in {unit}) for VALUE", item) from None
+    return out
