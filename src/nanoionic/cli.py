@@ -1,4 +1,4 @@
-"""Command-line interface (typer): run, reproduce, filter, sweep, models, params. No logic beyond wiring."""
+"""Command-line interface (typer): run, reproduce, filter, sweep, fit, models, params, export. No logic beyond wiring."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nanoionic._core.errors import NanoionicError, ParameterError
+from nanoionic._core.errors import NanoionicError, ParameterError, param_error
 from nanoionic._core.units import EV
 from nanoionic.export.files import export_crossbar, export_spice, export_verilog_a
 from nanoionic.io import read_waveform_csv, save_result
@@ -200,6 +200,119 @@ def sweep(spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML): [sweep],
     console.print(f"{res.n_tasks} tasks: {res.executed} run now ({res.failed} failed), {res.skipped} already done; "
                   f"{res.seconds:.1f} s on {res.workers} workers. Store {res.store}; report "
                   f"{len(res.report) + len(figures)} files in {res.report[0].parent}")
+
+
+POLARITIES = {"auto": "auto", "+1": 1, "1": 1, "-1": -1}
+
+
+@app.command("fit")
+def fit_command(
+        device: Annotated[str, typer.Option(help="Preset name or parameter TOML file: the model and the fixed values.")] = ...,
+        data: Annotated[list[Path], typer.Option("--data", help="Measured trace file (repeatable); the traces share the parameters.")] = ...,
+        free: Annotated[list[str], typer.Option("--free", help="Free parameter NAME=LOW:HIGH[:SCALE] (repeatable); bounds "
+                                                "accept units ('0.5 eV', '10 kOhm'); SCALE linear, log or eV.")] = ...,
+        out: Annotated[Path, typer.Option(help="Output directory.")] = ...,
+        kind: Annotated[str, typer.Option(help="Data reader: auto, csv, scope or smu.")] = "auto",
+        sense_resistance: Annotated[Optional[str], typer.Option(help="Sense resistance of an oscilloscope export, e.g. '1 kOhm'.")] = None,
+        step_time: Annotated[Optional[str], typer.Option(help="Time per step of an SMU sweep without a time column, e.g. '10 ms'.")] = None,
+        holdout: Annotated[list[Path], typer.Option("--holdout", help="Trace file predicted with the fitted values, not fitted (repeatable).")] = [],
+        loss: Annotated[str, typer.Option(help="log (relative errors, asinh over the noise floor), linear or mix.")] = "log",
+        floor: Annotated[Optional[str], typer.Option(help="Noise floor of the log loss [A], e.g. '1 nA'; default 1e-6 of each trace's max |I|.")] = None,
+        polarity: Annotated[str, typer.Option(help="auto (chosen from the data), +1 or -1 (device wired the other way round).")] = "auto",
+        nuisance: Annotated[list[str], typer.Option("--nuisance", help="Fixed instrument value NAME=VALUE (repeatable): voltage_offset, "
+                                                    "series_resistance, compliance, current_offset; units accepted.")] = [],
+        start: Annotated[list[str], typer.Option("--start", help="Start value NAME=VALUE of a free parameter (repeatable); units accepted.")] = [],
+        method: Annotated[str, typer.Option(help="auto, exact, rk45 or implicit.")] = "auto",
+        seed: Annotated[int, typer.Option(help="Seed of the multi-start design.")] = 0,
+        starts: Annotated[int, typer.Option(help="Sobol starts of the global stage.")] = 32,
+        max_simulations: Annotated[int, typer.Option(help="Budget in simulations (one parameter set on one trace).")] = 2000,
+        max_time: Annotated[float, typer.Option(help="Wall-time budget [s].")] = 600.0,
+        profiles: Annotated[bool, typer.Option(help="Cost profile figure (costs simulations).")] = False,
+        cross_validate: Annotated[bool, typer.Option("--cross-validate", help="Leave-one-out over the --data files (one fit per file).")] = False):
+    """Fit free parameters of a device to measured traces: fit.toml, fit.json, summary.txt,
+    fitted_<trace>.csv and figures in OUT. Exit status 3 if the fit did not converge."""
+    try:
+        from nanoionic._core.units import parse_quantity
+        from nanoionic.data import read_measurement
+        from nanoionic.fit import cross_validate as run_cross_validation, fit
+        from nanoionic.fit.instrument import NUISANCE_FIELDS
+        from nanoionic.fit.spec import parse_assignments
+        from nanoionic.report import write_fit
+        if polarity not in POLARITIES:
+            raise param_error("--polarity", "fit", "auto, +1 or -1", polarity)
+        dev = Device(device)
+        readers = {"kind": kind, **({"sense_resistance": sense_resistance} if sense_resistance is not None else {}),
+                   **({"step_time": step_time} if step_time is not None else {})}
+        traces = [read_measurement(path, **readers) for path in data]
+        held = [read_measurement(path, **readers) for path in holdout]
+        fixed = parse_assignments(nuisance, type(dev.params), option="--nuisance",
+                                  names=[n for n in NUISANCE_FIELDS if n != "polarity"])
+        options = {"loss": loss, "floor": None if floor is None else parse_quantity(floor, "A", name="--floor"),
+                   "nuisance": {**fixed, "polarity": POLARITIES[polarity]}, "method": method, "seed": seed,
+                   "start": parse_assignments(start, type(dev.params), option="--start"), "n_starts": starts,
+                   "max_simulations": max_simulations, "max_time": max_time}
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} parameter sets"),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            cv = None
+            if cross_validate:
+                cv_task = bar.add_task("cross-validation", total=max(1, max_simulations // max(1, len(traces) - 1)))
+                cv = run_cross_validation(dev, traces, free, **options, progress=lambda n, cost: bar.update(
+                    cv_task, completed=n, description=f"cross-validation fold: best cost {cost:.4g}"))
+            task = bar.add_task("fit", total=max(1, max_simulations // len(traces)))  # each set runs every trace
+            result = fit(dev, traces, free, holdout=held or None, **options,
+                         progress=lambda n, cost: bar.update(task, completed=n, description=f"fit: best cost {cost:.4g}"))
+        with console.status("writing figures…"):
+            paths = write_fit(result, out, profiles=profiles, cross_validation=cv)
+    except NanoionicError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(ParameterError(f"Cannot write to out = {str(out)!r}: {exc.strerror}."))
+    console.print(fit_table(result))
+    console.print(trace_table(result))
+    console.print(escape(result.identifiability.describe()))
+    if cv is not None:
+        console.print(cross_validation_table(cv))
+    console.print(f"{result.n_simulations} simulations in {result.wall_time:.1f} s; wrote {len(paths)} files to {out}")
+    if not result.converged:
+        err_console.print(f"[bold yellow]the fit did not converge:[/] {escape(result.message)} (the outputs hold the best "
+                          "parameters found; raise --max-simulations or --max-time, or narrow the bounds)")
+        raise typer.Exit(code=3)
+
+
+def fit_table(result) -> Table:
+    """The fitted values, standard errors and bounds (energies in eV)."""
+    table = Table(title=f"fit of {result.device.name} ({result.device.model.name}): "
+                        f"{'converged' if result.converged else 'NOT CONVERGED'}, loss {result.loss}")
+    for col in ("parameter", "value", "± SE", "unit", "rel. SE", "bounds", "scale"):
+        table.add_column(col)
+    units = result.units
+    for p in result.free:
+        v, se, unit = result.values[p.name], result.standard_errors[p.name], units[p.name]
+        k, unit = (EV, "eV") if unit == "J" else (1.0, unit)
+        rel = "undetermined" if not np.isfinite(se) else f"{se / abs(v):.2%}" if v else ""
+        table.add_row(p.name, f"{v / k:.6g}", f"{se / k:.3g}", unit, rel, f"[{p.low / k:g}, {p.high / k:g}]", p.scale)
+    return table
+
+
+def cross_validation_table(cv) -> Table:
+    """Leave-one-out: the fit's NRMS without each trace and that trace's predicted NRMS."""
+    table = Table(title="leave-one-out cross-validation")
+    for col in ("held out", "fit NRMS (others)", "predicted NRMS", "predicted log-RMS", "fold converged"):
+        table.add_column(col)
+    for r in cv.table():
+        table.add_row(escape(r["held_out"]), f"{r['fit_nrms']:.4g}", f"{r['predicted_nrms']:.4g}",
+                      f"{r['predicted_log_rms']:.4g}", "yes" if r["converged"] else "[red]no")
+    return table
+
+
+def trace_table(result) -> Table:
+    """NRMS and log-RMS of each fitted and held-out trace."""
+    table = Table(title="traces")
+    for col in ("trace", "role", "samples", "NRMS", "log-RMS"):
+        table.add_column(col)
+    for t, role in [(t, "fitted") for t in result.traces] + [(t, "predicted (held out)") for t in result.holdout]:
+        table.add_row(escape(t.name), role, str(t.measurement.n_samples), f"{t.nrms:.4g}", f"{t.log_rms:.4g}")
+    return table
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -1,14 +1,19 @@
-"""Reproduction reports: run a reproduction, write metrics.json, the comparison table (Markdown)
-and its figures into a directory. Tables are also returned for printing."""
+"""Reports: run a reproduction, write metrics.json, the comparison table (Markdown) and its figures
+into a directory; write a fit's outputs (TOML, JSON, summary, traces, figures) into a directory.
+Tables are also returned for printing."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
 from nanoionic._core.errors import param_error, unknown_name_error
-from nanoionic.io import write_json_atomic, write_text_atomic
+from nanoionic.io import atomic_path, write_json_atomic, write_text_atomic
+from nanoionic.plotting import cross_validation_figures, file_stems, fit_figures
 from nanoionic.plotting import review_filaments_figures, review_synapses_figures, svdp_device_figures, svdp_digits_figures, svdp_filter_figures
 from nanoionic.reproductions import review_filaments, review_synapses, svdp_device, svdp_digits, svdp_filter
 from nanoionic.simulation import Device
@@ -94,3 +99,110 @@ def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | Non
     paths.append(write_json_atomic(out / "metrics.json", metrics))
     paths.append(write_text_atomic(out / "comparison.md", comparison_markdown(rep, title)))
     return rep, paths
+
+
+# ------------------------------------------------------------------------------------- fits
+
+
+def _json_safe(obj):
+    """JSON has no NaN or infinity: such numbers become None (null), recursively."""
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if math.isfinite(obj) else None
+    return obj
+
+
+def _trace_record(t, file: str, predicted: bool) -> dict:
+    m = t.measurement
+    return {"name": t.name, "role": "predicted (held out)" if predicted else "fitted", "source": m.source,
+            "sha256": m.sha256, "samples": m.n_samples, "nrms": t.nrms, "log_rms": t.log_rms, "floor_A": t.floor,
+            "file": file}
+
+
+def fit_record(result, cross_validation=None) -> dict:
+    """What ``fit.json`` holds: values, standard errors, units, correlation, identifiability,
+    NRMS of each trace (fitted and held out), budget used and convergence. Numbers that are not
+    finite (an undetermined parameter's standard error, no compliance) are None (null)."""
+    ident = result.identifiability
+    units = result.units
+    params = {}
+    for p in result.free:
+        v, se = result.values[p.name], result.standard_errors[p.name]
+        params[p.name] = {"value": v, "standard_error": se, "relative_standard_error": se / abs(v) if v else None,
+                          "unit": units[p.name], "low": p.low, "high": p.high, "scale": p.scale,
+                          "determined": p.name not in ident.undetermined}
+    fitted = file_stems(t.name for t in result.traces)
+    held = file_stems(t.name for t in result.holdout)
+    record = {
+        "device": result.device.name, "model": result.device.model.name,
+        "converged": result.converged, "message": result.message,
+        "loss": result.loss, "method": result.method, "seed": result.seed,
+        "simulations": result.n_simulations, "wall_time_s": result.wall_time, "cost": result.cost,
+        "parameters": params,
+        "correlation": {"names": result.names, "matrix": result.correlation},
+        "identifiability": {"ok": ident.ok, "undetermined": ident.undetermined, "directions": ident.directions,
+                            "correlated": [{"a": a, "b": b, "rho": rho} for a, b, rho in ident.correlated],
+                            "singular_values": ident.singular_values, "description": ident.describe()},
+        "nuisance": result.nuisance,
+        "nrms": result.nrms, "holdout_nrms": result.holdout_nrms,
+        "traces": [_trace_record(t, f"fitted_{s}.csv", False) for t, s in zip(result.traces, fitted)],
+        "holdout": [_trace_record(t, f"predicted_{s}.csv", True) for t, s in zip(result.holdout, held)],
+        "cross_validation": cross_validation.table() if cross_validation is not None else None,
+        "null_means": "not a finite number: an undetermined standard error (infinite) or no compliance (infinite)",
+    }
+    return _json_safe(record)
+
+
+def write_trace_csv(trace, path) -> Path:
+    """One trace of a fit as CSV, atomically: time [s], voltage [V], measured current [A],
+    simulated current [A] (and weight, if any); ``data.read_csv_trace(path, current="measured
+    current")`` reads the measurement back."""
+    m = trace.measurement
+    columns = [m.time, m.voltage, m.current, np.asarray(trace.simulated, dtype=float)]
+    header = "time [s],voltage [V],measured current [A],simulated current [A]"
+    if m.weight is not None:
+        columns.append(m.weight)
+        header += ",weight [1]"
+    notes = [f"# {k}: {' '.join(str(getattr(m, k)).split())}" for k in ("name", "source", "sha256") if getattr(m, k)]
+    lines = ["# nanoionic fit: measured current and the model's with the fitted values", *notes,
+             f"# nrms: {trace.nrms!r}", f"# interpolation: {m.interpolation}", header]
+    lines += [",".join(map(repr, row)) for row in zip(*(c.tolist() for c in columns))]
+    with atomic_path(path, owner="write_trace_csv") as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Path(path)
+
+
+def write_fit(result, out_dir, *, profiles: bool = False, cross_validation=None) -> list[Path]:
+    """Write a fit (``fit.FitResult``) into ``out_dir`` (created if missing), each file atomically:
+    ``fit.toml`` (the fitted parameter set), ``fit.json`` (:func:`fit_record`), ``summary.txt``,
+    ``fitted_<trace>.csv`` / ``predicted_<trace>.csv`` (held out) and the figures
+    (``plotting.fit_figures``; the cost profiles with ``profiles``, which costs simulations;
+    ``plotting.cross_validation_figures`` with a ``cross_validation``). ``fit.json`` is written
+    last. Returns the written paths."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise param_error("out", "fit", "a directory that can be created and written", str(out_dir)) from exc
+    paths = [result.to_toml(out / "fit.toml")]
+    for t, stem in zip(result.traces, file_stems(t.name for t in result.traces)):
+        paths.append(write_trace_csv(t, out / f"fitted_{stem}.csv"))
+    for t, stem in zip(result.holdout, file_stems(t.name for t in result.holdout)):
+        paths.append(write_trace_csv(t, out / f"predicted_{stem}.csv"))
+    summary = result.summary()
+    if cross_validation is not None:
+        summary += "\n\nleave-one-out cross-validation (each trace predicted by a fit to the others)\n"
+        summary += cross_validation.summary()
+    paths.append(write_text_atomic(out / "summary.txt", summary + "\n"))
+    paths += fit_figures(result, out, profiles=profiles)
+    if cross_validation is not None:
+        paths += cross_validation_figures(cross_validation, out)
+    paths.append(write_json_atomic(out / "fit.json", fit_record(result, cross_validation)))
+    return paths
