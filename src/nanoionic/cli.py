@@ -226,7 +226,7 @@ def fit_command(
         seed: Annotated[int, typer.Option(help="Seed of the multi-start design.")] = 0,
         starts: Annotated[int, typer.Option(help="Sobol starts of the global stage.")] = 32,
         max_simulations: Annotated[int, typer.Option(help="Budget in simulations (one parameter set on one trace).")] = 2000,
-        max_time: Annotated[float, typer.Option(help="Wall-time budget [s].")] = 600.0,
+        max_time: Annotated[float, typer.Option(help="Wall-time budget in seconds.")] = 600.0,
         profiles: Annotated[bool, typer.Option(help="Cost profile figure (costs simulations).")] = False,
         cross_validate: Annotated[bool, typer.Option("--cross-validate", help="Leave-one-out over the --data files (one fit per file).")] = False):
     """Fit free parameters of a device to measured traces: fit.toml, fit.json, summary.txt,
