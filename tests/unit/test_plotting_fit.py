@@ -47,10 +47,6 @@ def test_fit_figures_are_written_as_png_and_svg(result, tmp_path):
     assert not list((tmp_path / "figs").glob(".*tmp*"))  # atomic writes leave no temporary files
 
 
-def test_profiles_only_when_asked(result, tmp_path):
-    assert not any(p.stem == "fit_profiles" for p in fit_figures(result, tmp_path))
-
-
 def test_profile_figure_from_given_profiles(result, tmp_path):
     profiles = {n: (np.array([0.9, 1.0, 1.1]) * result.values[n], result.cost + np.array([1e-5, 0.0, np.nan]))
                 for n in result.names}
