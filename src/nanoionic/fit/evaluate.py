@@ -96,21 +96,25 @@ def _take(params, index: np.ndarray):
                                           if np.ndim(getattr(params, f.name)) == 1})
 
 
-def simulate_batch(model, params, prep: PreparedTrace, n: int, *, method: str, max_steps: int) -> BatchOutput:
-    """Run one trace for ``n`` devices (parameters may be (n,) arrays); split on a step-budget overrun."""
+def simulate_batch(model, params, prep: PreparedTrace, n: int, *, method: str, max_steps: int,
+                   ramp_steps: int | None = None) -> BatchOutput:
+    """Run one trace for ``n`` devices (parameters may be (n,) arrays); split on a step-budget
+    overrun. ``ramp_steps``: exact method, constant sub-intervals per sampling interval (None:
+    adaptive refinement)."""
     state0 = None if prep.trace.state0 is None else np.asarray(prep.trace.state0, dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             traj = integrate(model, params, prep.waveform, state0, n_devices=n, method=method, save=prep.save,
-                             max_steps=max_steps, throw=False)
+                             max_steps=max_steps, throw=False, **({"ramp_steps": ramp_steps} if method == "exact" else {}))
         except IntegrationError:
             traj = None
     if traj is None or (np.any(traj.status == MAX_STEPS) and n > 1):
         if n == 1:
             return BatchOutput(np.full((prep.save.size, 1), np.nan), np.array([MAX_STEPS], dtype=np.int8))
         half = n // 2
-        parts = [simulate_batch(model, _take(params, idx), prep, idx.size, method=method, max_steps=max_steps)
+        parts = [simulate_batch(model, _take(params, idx), prep, idx.size, method=method, max_steps=max_steps,
+                                ramp_steps=ramp_steps)
                  for idx in (np.arange(half), np.arange(half, n))]
         return BatchOutput(np.concatenate([p.current for p in parts], axis=1),
                            np.concatenate([p.status for p in parts]))
@@ -140,6 +144,7 @@ class Evaluator:
     traces: list[PreparedTrace]
     method: str
     max_steps: int
+    ramp_steps: int | None = None
     n_simulations: int = 0
     seconds: float = 0.0
 
@@ -151,7 +156,8 @@ class Evaluator:
         t0 = _time.perf_counter()
         out, status = [], np.zeros(k, dtype=np.int8)
         for prep in self.traces:
-            res = simulate_batch(self.model, params, prep, k, method=self.method, max_steps=self.max_steps)
+            res = simulate_batch(self.model, params, prep, k, method=self.method, max_steps=self.max_steps,
+                                 ramp_steps=self.ramp_steps)
             out.append(res.current)
             status = np.where(status == OK, res.status, status)
         self.seconds += _time.perf_counter() - t0

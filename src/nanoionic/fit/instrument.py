@@ -40,10 +40,16 @@ BISECTION_STEPS = 48
 """Bisection steps of the device-voltage solve: the bracket shrinks to 2^-48 ≈ 4e-15 of |V|."""
 
 
+def instrument_fields(params_cls: type) -> tuple[str, ...]:
+    """The nuisance fields the instrument adds: those the model does not have itself (a model
+    with its own ``series_resistance`` solves it in its own current law)."""
+    own = {f.name for f in dataclasses.fields(params_cls)}
+    return tuple(name for name in NUISANCE_FIELDS if name not in own)
+
+
 def instrument_params_class(params_cls: type) -> type:
     """The model's Params extended by the nuisance fields (a frozen dataclass subclass)."""
-    extra = [(name, float, field(d, unit, lo, hi, doc, low_open=False))
-             for name, (d, unit, lo, hi, doc) in NUISANCE_FIELDS.items()]
+    extra = [(name, float, field(*NUISANCE_FIELDS[name])) for name in instrument_fields(params_cls)]
     return dataclasses.make_dataclass(f"Instrument{params_cls.__name__}", extra, bases=(params_cls,), frozen=True)
 
 
@@ -58,13 +64,14 @@ class InstrumentModel(DeviceModel):
     resistance or a compliance may act: the device voltage then comes from a bisection and the
     wrapped model is treated as non-linear."""
 
-    def __init__(self, base: DeviceModel, *, solve: bool):
+    def __init__(self, base: DeviceModel, *, solve: bool = False):
         self.base = base
         self.solve = bool(solve)
         self.name = base.name
         self.state_names = base.state_names
         self.state_bounds = base.state_bounds
         self.Params = instrument_params_class(type(base).Params)
+        self.added = instrument_fields(type(base).Params)
         self.linear = base.linear and not self.solve
         self.stiff = base.stiff
         self.operating_voltage = base.operating_voltage
@@ -83,8 +90,8 @@ class InstrumentModel(DeviceModel):
         drive = np.broadcast_to(self._drive(v, params), state.shape[1:]).astype(float)
         if not self.solve:
             return drive
-        r_s = np.asarray(params.series_resistance, dtype=float)
-        i_cc = np.asarray(params.compliance, dtype=float)
+        r_s = np.asarray(params.series_resistance if "series_resistance" in self.added else 0.0, dtype=float)
+        i_cc = np.asarray(params.compliance if "compliance" in self.added else np.inf, dtype=float)
         sign = np.where(drive < 0, -1.0, 1.0)
         near, far = np.zeros_like(drive), drive.copy()  # the solution lies between 0 and the drive
         for _ in range(BISECTION_STEPS):
@@ -119,7 +126,7 @@ class InstrumentModel(DeviceModel):
         return self.base.clip_state(state)
 
 
-def instrument_model(base: DeviceModel, *, solve: bool) -> InstrumentModel:
+def instrument_model(base: DeviceModel, *, solve: bool = False) -> InstrumentModel:
     """The wrapper, with ``generator`` / ``compartment_generator`` forwarded only when the base
     model has them (the exact engine picks its map builder by what the class defines)."""
     extra = {}

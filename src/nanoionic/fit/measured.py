@@ -25,8 +25,8 @@ from nanoionic.data import Measurement
 from nanoionic.engine._plan import OK
 from nanoionic.fit.evaluate import Evaluator, Trace, prepare, simulate_batch
 from nanoionic.fit.instrument import NUISANCE_FIELDS, instrument_model, with_instrument
-from nanoionic.fit.loss import LOSSES, noise_floor, trace_residuals
-from nanoionic.fit.optimise import BudgetSpent, Search, difference_steps, optimise, sobol_starts
+from nanoionic.fit.loss import LOSSES, noise_floor, nrms, trace_residuals
+from nanoionic.fit.optimise import Search, difference_steps, optimise, sobol_starts, typical_scale
 from nanoionic.fit.result import FitResult, TraceFit, _trace_fit
 from nanoionic.fit.spec import check_start, free_parameters
 from nanoionic.fit.uncertainty import covariance
@@ -35,6 +35,9 @@ from nanoionic.simulation import Device
 METHODS = ("auto", "exact", "rk45", "implicit")
 FAILED_TRACE_COST = 10.0
 """Cost given to a trace whose simulation failed for a parameter set (a zero prediction costs ~0.5)."""
+FIT_RAMP_STEPS = 2
+"""Exact method in fits: constant sub-intervals per sampling interval of a ramp (midpoint rule;
+the fit reports the difference to the adaptive refinement at the optimum)."""
 PROBE_MAX_STEPS = 20_000
 """Step budget of the method probe (an explicit method that needs more is the wrong choice)."""
 
@@ -76,8 +79,9 @@ def _check_traces(traces: list[Trace], model, name: str) -> None:
             raise param_error(f"{name}[{k}].pre", "fit", "protocol text", type(t.pre).__name__)
 
 
-def _nuisance(nuisance: dict | None, free_names: set[str]) -> tuple[dict[str, float], str | float]:
-    """Fixed nuisance values (validated) and the polarity (+1, -1 or "auto")."""
+def _nuisance(nuisance: dict | None, free_names: set[str], added: tuple[str, ...]) -> tuple[dict[str, float], str | float]:
+    """Fixed nuisance values (validated) and the polarity (+1, -1 or "auto"); ``added``: the
+    nuisance fields the instrument adds to this model (the others are the model's own)."""
     nuisance = dict(nuisance or {})
     if not isinstance(nuisance, dict):
         raise param_error("nuisance", "fit", "a dict {name: value}", nuisance)
@@ -86,8 +90,11 @@ def _nuisance(nuisance: dict | None, free_names: set[str]) -> tuple[dict[str, fl
         raise param_error("nuisance['polarity']", "fit", "+1, -1 or 'auto'", polarity)
     fixed = {}
     for key, value in nuisance.items():
-        if key not in NUISANCE_FIELDS:
-            raise unknown_name_error("nuisance parameter of fit", key, NUISANCE_FIELDS)
+        if key not in added:
+            if key in NUISANCE_FIELDS:
+                raise param_error(f"nuisance[{key!r}]", "fit", "left out: the model has its own parameter of this name "
+                                  "(set it on the device or free it)", value)
+            raise unknown_name_error("nuisance parameter of fit", key, added)
         _, unit, lo, hi, _ = NUISANCE_FIELDS[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not lo <= value <= hi:
             raise param_error(f"nuisance[{key!r}]", "fit", f"a number in [{lo:g}, {hi:g}] {unit}", value)
@@ -107,7 +114,7 @@ def _start_values(free, device: Device, base_params, start: dict | None) -> dict
     for p in free:
         if p.name in start:
             out[p.name] = start[p.name]
-        elif p.name in NUISANCE_FIELDS:  # no device value: its default, or mid-range if outside
+        elif not hasattr(device.params, p.name):  # a nuisance parameter: no device value: its default, or mid-range if outside
             v = getattr(base_params, p.name)
             out[p.name] = v if p.low <= v <= p.high else p.from_x(0.5 * sum(p.x_bounds))
         else:
@@ -120,9 +127,13 @@ def _start_values(free, device: Device, base_params, start: dict | None) -> dict
 
 
 def choose_method(model, params, prep, max_steps: int) -> tuple[str, dict[str, float], int]:
-    """The fastest method that simulates the first trace at the start: exact (linear models) and
-    rk45 are timed; implicit too when both fail or the model is declared stiff."""
-    candidates = (["exact"] if model.linear else []) + ["rk45"]
+    """The integration method of a fit. Linear models: exact, with FIT_RAMP_STEPS sub-intervals
+    per sampling interval (no time-step error on constant segments; fast and robust for every
+    parameter set of a batch). Others: the faster of rk45 and implicit on the first trace at the
+    start (implicit only when rk45 fails or the model is declared stiff)."""
+    if model.linear:
+        return "exact", {}, 0
+    candidates = ["rk45"]
     timings: dict[str, float] = {}
     tried = []
 
@@ -219,7 +230,7 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
     max_steps : step budget of one simulation (a parameter set that needs more fails alone).
     diff_step : finite-difference step in the optimiser's coordinates.
     holdout : traces predicted (not fitted) with the fitted values: ``result.holdout``.
-    progress : callback (simulations so far, best cost).
+    progress : callback (parameter sets evaluated so far, best cost).
 
     Returns
     -------
@@ -231,12 +242,11 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
     traces = as_traces(data)
     held = as_traces(holdout, "holdout") if holdout is not None else []
     _check_traces(traces + held, device.model, "data")
-    probe_params = instrument_model(device.model, solve=False).Params
-    free = free_parameters(free, probe_params)
+    probe = instrument_model(device.model)
+    free = free_parameters(free, probe.Params)
     names = [p.name for p in free]
-    fixed, polarity = _nuisance(nuisance, set(names))
-    solve = ("series_resistance" in names or fixed.get("series_resistance", 0) > 0 or "compliance" in names
-             or math.isfinite(fixed.get("compliance", math.inf)))
+    fixed, polarity = _nuisance(nuisance, set(names), probe.added)
+    solve = any(name in probe.added and (name in names or name in fixed) for name in ("series_resistance", "compliance"))
     model = instrument_model(device.model, solve=solve)
     base_params = with_instrument(device.params, model.Params, **fixed)
     x_start = np.array([p.to_x(v) for p, v in zip(free, _start_values(free, device, base_params, start).values())])
@@ -250,11 +260,13 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
     n_probes = 0
     if method == "auto":
         method, _, n_probes = choose_method(model, probe_params_v, preps[0], max_steps)
-    evaluator = Evaluator(model, base_params, names + ["polarity"], preps, method, max_steps, n_simulations=n_probes)
+    evaluator = Evaluator(model, base_params, names + ["polarity"], preps, method, max_steps,
+                          FIT_RAMP_STEPS if method == "exact" else None, n_simulations=n_probes)
     problem = _Problem(free, evaluator, loss, floors, probe_pol)
     lo, hi = np.array([p.x_bounds for p in free]).T
     reserve = 2 * len(free)
-    search = Search(problem.residuals, lo, hi, max(1, max_simulations // len(preps) - reserve),
+    typical = typical_scale(x_start, lo, hi, [p.scale for p in free])
+    search = Search(problem.residuals, lo, hi, typical, max(1, max_simulations // len(preps) - reserve),
                     max_time - (time.perf_counter() - t_begin), progress)
 
     starts = np.vstack([x_start[None, :], sobol_starts(lo, hi, n_starts, seed)])
@@ -265,7 +277,7 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
     if outcome.x is None or not math.isfinite(outcome.cost):
         raise ParameterError("fit: no parameter set could be simulated (every simulation failed); nothing was fitted. "
                              "Check the bounds, the start and the traces' voltages.")
-    jac, r0 = _central_jacobian(problem, outcome.x, lo, hi, diff_step)
+    jac, r0 = _central_jacobian(problem, outcome.x, lo, hi, diff_step * typical)
     cov, report = covariance(jac, r0, names)
     return _result(device, free, problem, outcome, cov, report, loss, method, seed, traces, held, floor,
                    time.perf_counter() - t_begin, fixed)
@@ -294,9 +306,8 @@ def _choose_polarity(problem: _Problem, search: Search, starts: np.ndarray):
     return best, starts, chosen
 
 
-def _central_jacobian(problem: _Problem, x: np.ndarray, lo, hi, diff_step: float):
-    """Central differences (2p sets, one batch) where both sides fit in the bounds, else one-sided."""
-    h = np.abs(difference_steps(x, lo, hi, diff_step))
+def _central_jacobian(problem: _Problem, x: np.ndarray, lo, hi, h: np.ndarray):
+    """Central differences with steps ``h`` (2p sets, one batch), one-sided at a bound."""
     up = np.minimum(x + h, hi)
     down = np.maximum(x - h, lo)
     p = x.size
@@ -318,20 +329,33 @@ def _result(device, free, problem, outcome, cov, report, loss, method, seed, tra
     values = {p.name: p.from_x(float(x)) for p, x in zip(free, outcome.x)}
     se_x = {p.name: float(math.sqrt(cov[j, j])) if math.isfinite(cov[j, j]) else math.inf for j, p in enumerate(free)}
     se = {p.name: _x_se_to_si(p, values[p.name], se_x[p.name]) for p in free}
-    model_values = {k: v for k, v in values.items() if k not in NUISANCE_FIELDS}
-    nuisance = {k: float(getattr(problem.evaluator.base_params, k)) for k in NUISANCE_FIELDS}
-    nuisance.update({k: v for k, v in values.items() if k in NUISANCE_FIELDS})
+    added = problem.evaluator.model.added
+    model_values = {k: v for k, v in values.items() if k not in added}
+    nuisance = {k: float(getattr(problem.evaluator.base_params, k)) for k in added}
+    nuisance.update({k: v for k, v in values.items() if k in added})
     nuisance["polarity"] = problem.polarity
     row = problem.values(outcome.x[None, :])
     currents, _ = problem.evaluator(row)
     fits = [_trace_fit(t, c[:, 0], floor) for t, c in zip(traces, currents)]
+    resolution = _resolution_check(problem.evaluator, row, currents)
     result = FitResult(device=device.replace(**model_values), free=free, values=values, standard_errors=se,
                        x_standard_errors=se_x, covariance=cov, identifiability=report, traces=fits, nuisance=nuisance,
                        loss=loss, method=method, seed=seed, converged=outcome.converged, message=outcome.message,
                        n_simulations=problem.evaluator.n_simulations, wall_time=wall, history=outcome.history,
-                       cost=outcome.cost, _evaluator=problem.evaluator, _floor=floor)
+                       cost=outcome.cost, resolution_nrms=resolution, _evaluator=problem.evaluator, _floor=floor)
     result.holdout = [result.predict(t) for t in held]
     return result
+
+
+def _resolution_check(evaluator: Evaluator, row: np.ndarray, currents: list[np.ndarray]) -> float:
+    """Largest NRMS, over the traces, between the fit's fixed ramp resolution and the engine's
+    adaptive refinement at the optimum (0 when the fit ran adaptively)."""
+    if evaluator.ramp_steps is None:
+        return 0.0
+    fine = dataclasses.replace(evaluator, ramp_steps=None, n_simulations=0)
+    fine_currents, _ = fine(row)
+    evaluator.n_simulations += fine.n_simulations
+    return max(nrms(c[:, 0], f[:, 0]) for c, f in zip(currents, fine_currents))
 
 
 @dataclass

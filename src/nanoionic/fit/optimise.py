@@ -49,6 +49,7 @@ class Search:
     residuals: Callable[[np.ndarray], np.ndarray]
     lo: np.ndarray
     hi: np.ndarray
+    typical: np.ndarray
     max_evaluations: int
     max_seconds: float
     progress: Callable[[int, float], None] | None = None
@@ -88,10 +89,18 @@ def sobol_starts(lo: np.ndarray, hi: np.ndarray, n: int, seed: int) -> np.ndarra
     return qmc.scale(sampler.random_base2(m)[:n], lo, hi)
 
 
-def difference_steps(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, rel: float) -> np.ndarray:
-    """Signed steps per coordinate: ``rel``·max(1, |x|) towards the side with room."""
-    h = rel * np.maximum(1.0, np.abs(x))
+def difference_steps(x: np.ndarray, hi: np.ndarray, step: float, typical: np.ndarray) -> np.ndarray:
+    """Signed finite-difference steps ``step``·``typical`` per coordinate, towards the side with
+    room. ``typical`` is the coordinate's natural unit: 1 for log (a step of 1e-3 is a 0.1 %
+    change of the value) and eV coordinates, the value's magnitude for linear ones."""
+    h = step * typical
     return np.where(x + h <= hi, h, -h)
+
+
+def typical_scale(x0: np.ndarray, lo: np.ndarray, hi: np.ndarray, scales: list[str]) -> np.ndarray:
+    """Natural unit of each coordinate (see :func:`difference_steps`)."""
+    linear = np.maximum(np.abs(x0), 1e-2 * (hi - lo))
+    return np.array([1.0 if s in ("log", "eV") else lin for s, lin in zip(scales, linear)])
 
 
 def local_fit(search: Search, x0: np.ndarray, diff_step: float, max_local: int | None = None) -> tuple[np.ndarray, str, bool]:
@@ -107,7 +116,7 @@ def local_fit(search: Search, x0: np.ndarray, diff_step: float, max_local: int |
 
     def jac(x):
         f0 = fun(x)
-        h = difference_steps(x, search.lo, search.hi, diff_step)
+        h = difference_steps(x, search.hi, diff_step, search.typical)
         xs = x[None, :] + np.diag(h)
         r = search.batch(xs)
         return (r - f0[:, None]) / h[None, :]

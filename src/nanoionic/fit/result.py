@@ -14,7 +14,6 @@ from nanoionic._core.version import package_version
 from nanoionic.data import Measurement
 from nanoionic.fit.calibrate import FreeParameter
 from nanoionic.fit.evaluate import Evaluator, Trace, prepare
-from nanoionic.fit.instrument import NUISANCE_FIELDS
 from nanoionic.fit.loss import log_rms, noise_floor, nrms, trace_residuals
 from nanoionic.fit.uncertainty import Identifiability, correlation
 from nanoionic.io import write_text_atomic
@@ -63,6 +62,7 @@ class FitResult:
     history: list[tuple[int, float]]
     cost: float
     holdout: list[TraceFit] = field(default_factory=list)
+    resolution_nrms: float = 0.0
     _evaluator: Evaluator | None = field(default=None, repr=False)
     _floor: float | None = field(default=None, repr=False)
 
@@ -117,7 +117,11 @@ class FitResult:
         """A plain-text table of the fit."""
         lines = [f"fit of {self.device.name!r} (model {self.device.model.name}); loss {self.loss}; method {self.method}",
                  f"{'converged' if self.converged else 'NOT CONVERGED'}: {self.message}",
-                 f"{self.n_simulations} simulations in {self.wall_time:.1f} s; cost {self.cost:.4g}", ""]
+                 f"{self.n_simulations} simulations in {self.wall_time:.1f} s; cost {self.cost:.4g}"]
+        if self.method == "exact":
+            lines.append(f"ramps at {self._evaluator.ramp_steps} sub-intervals per sample; against adaptive refinement "
+                         f"at the optimum: NRMS {self.resolution_nrms:.2g}")
+        lines.append("")
         units = self.units
         for p in self.free:
             v, se = self.values[p.name], self.standard_errors[p.name]
@@ -224,7 +228,3 @@ def fit_toml(result: FitResult) -> str:
     if device.parameter_set.pixel:
         lines += ["", "[pixel]"] + [f"{k} = {_toml_value(float(v))}" for k, v in device.parameter_set.pixel.items()]
     return "\n".join(lines) + "\n"
-
-
-def nuisance_names() -> tuple[str, ...]:
-    return tuple(NUISANCE_FIELDS)
