@@ -1,4 +1,4 @@
-"""`python -m benchmarks` (make bench): exact-method, crossbar and Monte Carlo (Dask) tables, also to out/bench.json."""
+"""`python -m benchmarks` (make bench): exact-method, crossbar, Monte Carlo (Dask) and fitting tables, also to out/bench.json."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import bench_crossbar, bench_exact, bench_interop, bench_montecarlo
+from benchmarks import bench_crossbar, bench_exact, bench_fit, bench_interop, bench_montecarlo
 from nanoionic import Device
 
 
@@ -41,12 +41,17 @@ def main() -> None:
     montecarlo = bench_montecarlo.run()
     print(bench_montecarlo.format_table(montecarlo))
     print()
+    print(bench_fit.__doc__.split(chr(10))[0])
+    fitting = bench_fit.run()
+    print(bench_fit.format_report(fitting))
+    print()
     print(bench_interop.__doc__.split(chr(10))[0] + " ...")
     interop = bench_interop.run()
     out = Path("out")
     out.mkdir(exist_ok=True)
     tmp = out / "bench.json.tmp"
-    tmp.write_text(json.dumps({"exact": rows, "crossbar": crossbar, "montecarlo": montecarlo, "interop": interop},
+    tmp.write_text(json.dumps({"exact": rows, "crossbar": crossbar, "montecarlo": montecarlo, "fit": fitting,
+                              "interop": interop},
                               indent=1))
     os.replace(tmp, out / "bench.json")
     print(f"\nwritten: {out / 'bench.json'}")

@@ -6,7 +6,9 @@ the asymptotic covariance is C = s²·(JᵀJ)⁻¹ with s² = rᵀr/(m − p), t
 C = s²·V·S⁻²·Vᵀ. A singular value far below the largest one is a direction in parameter space
 that the data do not determine: its right singular vector names the parameters that move
 together along it (a degenerate combination). Such parameters get an infinite standard error
-rather than the finite, meaningless one a pseudo-inverse would give.
+rather than the finite, meaningless one a pseudo-inverse would give. The columns of J are
+scaled to unit norm before the SVD (Brun et al., Water Res. 35, 1015 (2001), collinearity), so
+a parameter in amperes beside one in ln units does not look like a degeneracy.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ NULL_COMPONENT = 0.2
 class Identifiability:
     """What the data determine.
 
-    singular_values : of the Jacobian, largest first (optimiser coordinates).
+    singular_values : of the column-normalised Jacobian, largest first.
     undetermined : names of the parameters in directions with singular value < SINGULAR_RATIO·max.
     directions : each undetermined direction as {name: component} (components > NULL_COMPONENT).
     correlated : (name, name, correlation) pairs with |correlation| > CORRELATION_LIMIT.
@@ -58,11 +60,13 @@ def covariance(jac: np.ndarray, residuals: np.ndarray, names: list[str]) -> tupl
     """Covariance (p × p, optimiser coordinates; inf on undetermined parameters) and the report."""
     m, p = jac.shape
     s2 = float(residuals @ residuals) / max(m - p, 1)
-    _, sv, vt = np.linalg.svd(jac, full_matrices=False)
+    norms = np.linalg.norm(jac, axis=0)
+    norms = np.where(norms > 0, norms, 1.0)
+    _, sv, vt = np.linalg.svd(jac / norms, full_matrices=False)  # columns scaled: units do not matter
     smax = sv[0] if sv.size and sv[0] > 0 else 1.0
     weak = sv < SINGULAR_RATIO * smax
     strong = ~weak
-    cov = s2 * (vt[strong].T / sv[strong] ** 2) @ vt[strong]
+    cov = s2 * ((vt[strong].T / sv[strong] ** 2) @ vt[strong]) / np.outer(norms, norms)
     report = Identifiability(singular_values=sv)
     involved = np.zeros(p, dtype=bool)
     for k in np.flatnonzero(weak):
