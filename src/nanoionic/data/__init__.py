@@ -8,7 +8,23 @@ a user expects (offset removal, averaging of repeated periods, resampling, time 
     >>> res = simulate(device, m.waveform(), save=m.sample_times())   # doctest: +SKIP
 """
 
+from pathlib import Path
+
+from nanoionic._core.errors import unknown_name_error
 from nanoionic.data.measurement import Measurement
 from nanoionic.data.readers import read_csv_trace, read_measurement, read_scope, read_smu_sweep
 
-__all__ = ["Measurement", "read_csv_trace", "read_measurement", "read_scope", "read_smu_sweep"]
+EXAMPLES = Path(__file__).parent / "examples"
+
+
+def example_path(name: str) -> Path:
+    """Path of an example measured trace shipped with the package (written by
+    ``scripts/make_fit_examples.py``), e.g. "yakopcic_sine_100Hz.csv"."""
+    known = sorted(p.name for p in EXAMPLES.glob("*.csv"))
+    if name not in known:
+        raise unknown_name_error("example data file", name, known)
+    return EXAMPLES / name
+
+
+__all__ = ["EXAMPLES", "Measurement", "example_path", "read_csv_trace", "read_measurement", "read_scope",
+           "read_smu_sweep"]
