@@ -107,9 +107,12 @@ class _Piece:
         return bool(np.any(self.v0 != self.v1))
 
     def voltage(self, t: float) -> float:
-        """V(t) [V] on this piece (exact on ramps)."""
+        """V(t) [V] on this piece (exact on ramps; exactly v1 at the piece's end, where
+        v0 + 1·(v1 − v0) can miss v1 by a rounding step)."""
         if not self.is_ramp:
             return self.v0
+        if t == self.t1:
+            return self.v1
         return self.v0 + (t - self.t0) / (self.t1 - self.t0) * (self.v1 - self.v0)
 
     def sub_times(self, k: int) -> np.ndarray:
