@@ -109,7 +109,7 @@ def simulate_batch(model, params, prep: PreparedTrace, n: int, *, method: str, m
                              max_steps=max_steps, throw=False, **({"ramp_steps": ramp_steps} if method == "exact" else {}))
         except IntegrationError:
             traj = None
-    if traj is None or (np.any(traj.status == MAX_STEPS) and n > 1):
+    if traj is None or np.any(traj.status == MAX_STEPS):  # a run stopped by max_steps is truncated: never used
         if n == 1:
             return BatchOutput(np.full((prep.save.size, 1), np.nan), np.array([MAX_STEPS], dtype=np.int8))
         half = n // 2
