@@ -62,10 +62,12 @@ class Search:
 
     def batch(self, xs: np.ndarray, *, strict: bool = True) -> np.ndarray:
         """Residuals of a batch; raises BudgetSpent first if it does not fit in the budget
-        (``strict=False`` evaluates what fits)."""
+        (``strict=False`` evaluates what fits). The time budget never stops the first batch:
+        a fit always has a best point to return."""
         xs = np.atleast_2d(xs)
         room = self.max_evaluations - self.n_evaluations
-        if time.perf_counter() - self.t0 > self.max_seconds or room <= 0 or (strict and xs.shape[0] > room):
+        late = time.perf_counter() - self.t0 > self.max_seconds and self.best_x is not None  # the first batch always runs
+        if late or room <= 0 or (strict and xs.shape[0] > room):
             raise BudgetSpent
         xs = xs[:room]
         r = self.residuals(xs)
