@@ -82,9 +82,9 @@ def _check_traces(traces: list[Trace], model, name: str) -> None:
 def _nuisance(nuisance: dict | None, free_names: set[str], added: tuple[str, ...]) -> tuple[dict[str, float], str | float]:
     """Fixed nuisance values (validated) and the polarity (+1, -1 or "auto"); ``added``: the
     nuisance fields the instrument adds to this model (the others are the model's own)."""
-    nuisance = dict(nuisance or {})
-    if not isinstance(nuisance, dict):
+    if nuisance is not None and not isinstance(nuisance, dict):
         raise param_error("nuisance", "fit", "a dict {name: value}", nuisance)
+    nuisance = dict(nuisance or {})
     polarity = nuisance.pop("polarity", "auto")
     if polarity not in (1, -1, "auto") or isinstance(polarity, bool):
         raise param_error("nuisance['polarity']", "fit", "+1, -1 or 'auto'", polarity)
