@@ -366,6 +366,9 @@ class CrossValidation:
     predicted: list[TraceFit]
 
     def table(self) -> list[dict]:
+        """One row per fold: ``held_out`` (the trace's name), ``fit_nrms`` (mean NRMS of the
+        fitted traces), ``predicted_nrms`` and ``predicted_log_rms`` (of the held-out trace) and
+        ``converged`` (the fold's fit)."""
         return [{"held_out": p.name, "fit_nrms": float(np.mean(list(f.nrms.values()))), "predicted_nrms": p.nrms,
                  "predicted_log_rms": p.log_rms, "converged": f.converged} for f, p in zip(self.folds, self.predicted)]
 
