@@ -224,8 +224,9 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
     seed : seed of the Sobol multi-start design.
     n_starts : Sobol points of the global stage (evaluated as one batch with the start).
     n_local : local least-squares runs, from the best starts.
-    max_simulations : budget in simulations (one parameter set on one trace); the final
-        Jacobian (2p sets) is reserved from it.
+    max_simulations : budget in simulations (one parameter set on one trace); the method probe
+        is counted in it, and the final Jacobian (2p + 1 sets), the evaluation of the optimum
+        and its resolution check (1 set each) are reserved from it.
     max_time : wall-time budget [s].
     max_steps : step budget of one simulation (a parameter set that needs more fails alone).
     diff_step : finite-difference step in the optimiser's coordinates.
@@ -264,9 +265,9 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
                           FIT_RAMP_STEPS if method == "exact" else None, n_simulations=n_probes)
     problem = _Problem(free, evaluator, loss, floors, probe_pol)
     lo, hi = np.array([p.x_bounds for p in free]).T
-    reserve = 2 * len(free)
+    reserve = 2 * len(free) + 3  # the central Jacobian with its centre, the optimum's traces, the resolution check
     typical = typical_scale(x_start, lo, hi, [p.scale for p in free])
-    search = Search(problem.residuals, lo, hi, typical, max(1, max_simulations // len(preps) - reserve),
+    search = Search(problem.residuals, lo, hi, typical, max(1, (max_simulations - n_probes) // len(preps) - reserve),
                     max_time - (time.perf_counter() - t_begin), progress)
 
     starts = np.vstack([x_start[None, :], sobol_starts(lo, hi, n_starts, seed)])
