@@ -320,6 +320,13 @@ def test_a_spent_budget_returns_finite_values_and_says_so(train, budget):
     assert "NOT CONVERGED" in res.summary()
 
 
+def test_the_simulation_budget_holds_everything(train, other):
+    """max_simulations counts every simulation, the final Jacobian and the optimum's included:
+    two traces, 2 free parameters, 40 simulations. (The budget stops the local fit here.)"""
+    res = ni.fit(DEVICE, [train, other], FREE, start=OFF, floor=FLOOR, n_starts=16, max_simulations=40)
+    assert res.converged is False and 30 < res.n_simulations <= 40
+
+
 def test_same_seed_same_numbers_other_seed_still_finite(train):
     def run(seed):
         return ni.fit(DEVICE, train, FREE, start=OFF, floor=FLOOR, n_starts=8, max_simulations=200, seed=seed)
