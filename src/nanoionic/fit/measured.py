@@ -295,7 +295,9 @@ def _choose_polarity(problem: _Problem, search: Search, starts: np.ndarray):
         search.residuals = problem.residuals
     costs = 0.5 * np.sum(r**2, axis=0)
     n = len(starts)
-    plus, minus = costs[:n], costs[n:2 * n] if costs.size >= 2 * n else np.full(n, np.inf)
+    padded = np.full(2 * n, np.inf)  # a budget smaller than the batch evaluates only its front
+    padded[:costs.size] = costs
+    plus, minus = padded[:n], padded[n:]
     best = 1.0 if np.nanmin(plus) <= np.nanmin(minus) else -1.0
     chosen = plus if best > 0 else minus
     if best < 0:  # the best point seen so far belongs to the chosen polarity's residuals

@@ -143,6 +143,8 @@ def optimise(search: Search, starts: np.ndarray, *, n_local: int, diff_step: flo
     order = np.argsort(start_costs)
     converged, message = False, "no local fit ran"
     for rank, j in enumerate(order[:n_local]):
+        if not np.isfinite(start_costs[j]):  # not evaluated (budget) or failed
+            break
         _, msg, ok = local_fit(search, starts[j], diff_step)
         if rank == 0 or ok:
             message, converged = msg, converged or ok
