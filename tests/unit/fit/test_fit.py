@@ -283,7 +283,8 @@ BAD = [
     (dict(nuisance={"curent_offset": 0.0}),
      "Unknown nuisance parameter of fit 'curent_offset'. Did you mean 'current_offset'?"),
     (dict(nuisance={"polarity": 0}), "The 'nuisance['polarity']' parameter of fit must be +1, -1 or 'auto'. Got 0"),
-    (dict(nuisance={"polarity": True}), "The 'nuisance['polarity']' parameter of fit must be +1, -1 or 'auto'. Got True"),
+    (dict(nuisance={"polarity": True}),
+     "The 'nuisance['polarity']' parameter of fit must be +1, -1 or 'auto'. Got True"),
     (dict(nuisance={"voltage_offset": 20.0}), "The 'nuisance['voltage_offset']' parameter of fit must be a number in "
      "[-10, 10] V. Got 20.0"),
     (dict(nuisance=["polarity"]), "The 'nuisance' parameter of fit must be a dict {name: value}. Got ['polarity']"),
