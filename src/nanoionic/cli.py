@@ -270,6 +270,8 @@ def fit_command(
     console.print(fit_table(result))
     console.print(trace_table(result))
     console.print(escape(result.identifiability.describe()))
+    for warning in result.warnings:
+        err_console.print(f"[bold yellow]warning:[/] {escape(warning)}")
     if cv is not None:
         console.print(cross_validation_table(cv))
     console.print(f"{result.n_simulations} simulations in {result.wall_time:.1f} s; wrote {len(paths)} files to {out}")

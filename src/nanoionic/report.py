@@ -151,6 +151,7 @@ def fit_record(result, cross_validation=None) -> dict:
                             "correlated": [{"a": a, "b": b, "rho": rho} for a, b, rho in ident.correlated],
                             "singular_values": ident.singular_values, "description": ident.describe()},
         "nuisance": result.nuisance,
+        "warnings": result.warnings, "resolution_error": result.resolution_error,
         "nrms": result.nrms, "holdout_nrms": result.holdout_nrms,
         "traces": [_trace_record(t, f"fitted_{s}.csv", False) for t, s in zip(result.traces, fitted)],
         "holdout": [_trace_record(t, f"predicted_{s}.csv", True) for t, s in zip(result.holdout, held)],

@@ -5,9 +5,8 @@ Its :meth:`~Measurement.waveform` is the drive that reproduces the measurement, 
 :meth:`~Measurement.sample_times` are the times on that waveform's clock at which the samples
 were taken, so ``simulate(device, m.waveform(), save=m.sample_times())`` gives one simulated
 point per measured sample, paired with the measured voltage (the engine pairs a point on a
-segment edge with the voltage of the segment that ends there: bit for bit on the constant
-segments of a ``"step"`` trace; on a ramp the engine evaluates V0 + 1.0·(V1 − V0), which can
-miss V1 by one rounding, although the waveform's ramps end on the samples exactly).
+segment edge with the voltage of the segment that ends there: bit for bit, the held voltage of a
+``"step"`` trace or a ramp's end value).
 """
 
 from __future__ import annotations

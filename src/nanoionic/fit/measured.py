@@ -29,7 +29,7 @@ from nanoionic.fit.loss import LOSSES, noise_floor, nrms, trace_residuals
 from nanoionic.fit.optimise import Search, difference_steps, optimise, sobol_starts, typical_scale
 from nanoionic.fit.result import FitResult, TraceFit, _trace_fit
 from nanoionic.fit.spec import check_start, free_parameters
-from nanoionic.fit.uncertainty import covariance
+from nanoionic.fit.uncertainty import Block, covariance
 from nanoionic.simulation import Device
 
 METHODS = ("auto", "exact", "rk45", "implicit")
@@ -38,6 +38,8 @@ FAILED_TRACE_COST = 10.0
 FIT_RAMP_STEPS = 2
 """Exact method in fits: constant sub-intervals per sampling interval of a ramp (midpoint rule;
 the fit reports the difference to the adaptive refinement at the optimum)."""
+RESOLUTION_LIMIT = 0.3
+"""Largest ratio of the ramp-discretisation error to the residual RMS (fit's loss) without a warning."""
 PROBE_MAX_STEPS = 20_000
 """Step budget of the method probe (an explicit method that needs more is the wrong choice)."""
 
@@ -50,6 +52,11 @@ def _as_device(device) -> Device:
     if device.model.terminals:
         raise param_error("device", "fit", "a two-terminal device model", f"{device.model.name!r} with terminals "
                           f"{device.model.terminals}")
+    arrays = sorted(f.name for f in dataclasses.fields(device.params) if np.ndim(getattr(device.params, f.name)))
+    if arrays or device.variability:
+        name = arrays[0] if arrays else sorted(device.variability)[0]
+        raise param_error(f"device.{name}", "fit", "one value per parameter (a fit calibrates one device; "
+                          "per-device arrays and variability specs are not fitted)", name)
     return device
 
 
@@ -68,8 +75,24 @@ def as_traces(data, name: str = "data") -> list[Trace]:
     return out
 
 
+def unique_names(traces: list[Trace]) -> list[Trace]:
+    """Traces whose measurements have distinct names ("name", "name #2", …): results are keyed by them."""
+    seen: dict[str, int] = {}
+    out = []
+    for t in traces:
+        base = t.name
+        seen[base] = seen.get(base, 0) + 1
+        if seen[base] > 1:
+            t = dataclasses.replace(t, measurement=dataclasses.replace(t.measurement, name=f"{base} #{seen[base]}"))
+        out.append(t)
+    return out
+
+
 def _check_traces(traces: list[Trace], model, name: str) -> None:
     for k, t in enumerate(traces):
+        if not np.any(t.measurement.current):
+            raise param_error(f"{name}[{k}]", "fit", "a trace with some non-zero current (all-zero current has "
+                              "nothing to fit)", t.name)
         if t.state0 is not None:
             s = np.asarray(t.state0, dtype=float)
             if s.shape != (model.n_states,) or not np.all(np.isfinite(s)):
@@ -204,7 +227,7 @@ def _check_options(loss, floor, method, n_starts, n_local, max_simulations, max_
 def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nuisance: dict | None = None,
         start: dict | None = None, method: str = "auto", seed: int = 0, n_starts: int = 32, n_local: int = 1,
         max_simulations: int = 2000, max_time: float = 600.0, max_steps: int = 200_000, diff_step: float = 1e-3,
-        holdout=None, progress: Callable[[int, float], None] | None = None) -> FitResult:
+        ramp_steps: int | None = FIT_RAMP_STEPS, holdout=None, progress: Callable[[int, float], None] | None = None) -> FitResult:
     """Fit ``free`` parameters of ``device`` to measured ``data``.
 
     Parameters
@@ -230,6 +253,9 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
     max_time : wall-time budget [s].
     max_steps : step budget of one simulation (a parameter set that needs more fails alone).
     diff_step : finite-difference step in the optimiser's coordinates.
+    ramp_steps : exact method (linear models): constant sub-intervals per sampling interval of a
+        ramp, or None for the engine's adaptive refinement (slower; the fit warns when the fixed
+        resolution matters at the optimum).
     holdout : traces predicted (not fitted) with the fitted values: ``result.holdout``.
     progress : callback (parameter sets evaluated so far, best cost).
 
@@ -238,10 +264,15 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
     FitResult
     """
     _check_options(loss, floor, method, n_starts, n_local, max_simulations, max_time, max_steps, diff_step)
+    if ramp_steps is not None and (isinstance(ramp_steps, bool) or not isinstance(ramp_steps, (int, np.integer))
+                                   or not 1 <= ramp_steps <= 4096):
+        raise param_error("ramp_steps", "fit", "None (adaptive) or an integer in [1, 4096]", ramp_steps)
     seed = check_seed(seed, "fit")
     device = _as_device(device)
     traces = as_traces(data)
     held = as_traces(holdout, "holdout") if holdout is not None else []
+    named = unique_names(traces + held)
+    traces, held = named[:len(traces)], named[len(traces):]
     _check_traces(traces + held, device.model, "data")
     probe = instrument_model(device.model)
     free = free_parameters(free, probe.Params)
@@ -262,7 +293,7 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
     if method == "auto":
         method, _, n_probes = choose_method(model, probe_params_v, preps[0], max_steps)
     evaluator = Evaluator(model, base_params, names + ["polarity"], preps, method, max_steps,
-                          FIT_RAMP_STEPS if method == "exact" else None, n_simulations=n_probes)
+                          ramp_steps if method == "exact" else None, n_simulations=n_probes)
     problem = _Problem(free, evaluator, loss, floors, probe_pol)
     lo, hi = np.array([p.x_bounds for p in free]).T
     reserve = 2 * len(free) + 3  # the central Jacobian with its centre, the optimum's traces, the resolution check
@@ -279,7 +310,8 @@ def fit(device, data, free, *, loss: str = "log", floor: float | None = None, nu
         raise ParameterError("fit: no parameter set could be simulated (every simulation failed); nothing was fitted. "
                              "Check the bounds, the start and the traces' voltages.")
     jac, r0 = _central_jacobian(problem, outcome.x, lo, hi, diff_step * typical)
-    cov, report = covariance(jac, r0, names)
+    blocks = [Block(p.current.size, 2 if loss == "mix" else 1, int(np.count_nonzero(p.weight))) for p in preps]
+    cov, report = covariance(jac, r0, names, blocks)
     return _result(device, free, problem, outcome, cov, report, loss, method, seed, traces, held, floor,
                    time.perf_counter() - t_begin, fixed)
 
@@ -340,25 +372,55 @@ def _result(device, free, problem, outcome, cov, report, loss, method, seed, tra
     row = problem.values(outcome.x[None, :])
     currents, _ = problem.evaluator(row)
     fits = [_trace_fit(t, c[:, 0], floor) for t, c in zip(traces, currents)]
-    resolution = _resolution_check(problem.evaluator, row, currents)
+    resolution = _resolution_check(problem, row, currents, outcome.cost)
     result = FitResult(device=device.replace(**model_values), free=free, values=values, standard_errors=se,
                        x_standard_errors=se_x, covariance=cov, identifiability=report, traces=fits, nuisance=nuisance,
                        loss=loss, method=method, seed=seed, converged=outcome.converged, message=outcome.message,
                        n_simulations=problem.evaluator.n_simulations, wall_time=wall, history=outcome.history,
-                       cost=outcome.cost, resolution_nrms=resolution, _evaluator=problem.evaluator, _floor=floor)
+                       cost=outcome.cost, resolution_error=resolution, _evaluator=problem.evaluator, _floor=floor)
     result.holdout = [result.predict(t) for t in held]
+    result.warnings = _warnings(result, added)
     return result
 
 
-def _resolution_check(evaluator: Evaluator, row: np.ndarray, currents: list[np.ndarray]) -> float:
-    """Largest NRMS, over the traces, between the fit's fixed ramp resolution and the engine's
-    adaptive refinement at the optimum (0 when the fit ran adaptively)."""
+def _resolution_check(problem: _Problem, row: np.ndarray, currents: list[np.ndarray], cost: float) -> float:
+    """RMS, in the fit's own loss, of the difference between the fit's fixed ramp resolution and
+    the engine's adaptive refinement at the optimum, relative to the RMS of the fit's residuals
+    (0 when the fit ran adaptively). Above RESOLUTION_LIMIT the discretisation is not negligible."""
+    evaluator = problem.evaluator
     if evaluator.ramp_steps is None:
         return 0.0
     fine = dataclasses.replace(evaluator, ramp_steps=None, n_simulations=0)
     fine_currents, _ = fine(row)
     evaluator.n_simulations += fine.n_simulations
-    return max(nrms(c[:, 0], f[:, 0]) for c, f in zip(currents, fine_currents))
+    gap = 0.0
+    for prep, c, f, floor in zip(evaluator.traces, currents, fine_currents, problem.floors):
+        if not np.all(np.isfinite(f)):
+            return math.inf
+        gap += 0.5 * float(np.sum(trace_residuals(c, f[:, 0], prep.weight, problem.loss, floor) ** 2))
+    return math.sqrt(gap / cost) if cost > 0 else (0.0 if gap == 0 else math.inf)
+
+
+def _warnings(result: FitResult, added: tuple[str, ...]) -> list[str]:
+    """What a user must know before trusting or reusing the fit."""
+    out = []
+    if result.resolution_error > RESOLUTION_LIMIT:
+        out.append(f"the fit's ramp resolution ({result._evaluator.ramp_steps} sub-intervals per sample) differs from the adaptive "
+                   f"solution by {result.resolution_error:.2g} of the residual RMS: refit with ramp_steps=None "
+                   "(or sample the trace more densely)")
+    for p in result.free:
+        lo, hi = p.x_bounds
+        x = p.to_x(result.values[p.name])
+        if min(x - lo, hi - x) <= 1e-6 * (hi - lo):
+            out.append(f"{p.name} ended on a bound ({result.values[p.name]:.6g}): its standard error assumes an "
+                       "interior optimum; widen the bounds")
+    instrument = {k: v for k, v in result.nuisance.items() if (k == "polarity" and v != 1)
+                  or (k in ("voltage_offset", "current_offset", "series_resistance") and v != 0)
+                  or (k == "compliance" and math.isfinite(v))}
+    if instrument:
+        out.append(f"result.device and to_toml describe the bare device in the model's polarity; the fitted instrument "
+                   f"{instrument} is in result.nuisance (result.predict applies it)")
+    return out
 
 
 @dataclass

@@ -62,7 +62,8 @@ class FitResult:
     history: list[tuple[int, float]]
     cost: float
     holdout: list[TraceFit] = field(default_factory=list)
-    resolution_nrms: float = 0.0
+    resolution_error: float = 0.0
+    warnings: list[str] = field(default_factory=list)
     _evaluator: Evaluator | None = field(default=None, repr=False)
     _floor: float | None = field(default=None, repr=False)
 
@@ -95,8 +96,13 @@ class FitResult:
         return p.to_x(self.values[name] if value is None else value)
 
     def z_scores(self, truth: dict[str, float]) -> dict[str, float]:
-        """(fitted − true)/SE of each free parameter in the optimiser's coordinates."""
-        return {n: (self.x_value(n) - self.x_value(n, truth[n])) / self.x_standard_errors[n] for n in truth}
+        """(fitted − true)/SE of each free parameter in the optimiser's coordinates (±inf when
+        the SE is 0 and the values differ, 0 when they agree)."""
+        out = {}
+        for n in truth:
+            diff, se = self.x_value(n) - self.x_value(n, truth[n]), self.x_standard_errors[n]
+            out[n] = diff / se if se > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
+        return out
 
     def _row(self) -> np.ndarray:
         """The fitted free values and the polarity, in the evaluator's column order."""
@@ -119,8 +125,8 @@ class FitResult:
                  f"{'converged' if self.converged else 'NOT CONVERGED'}: {self.message}",
                  f"{self.n_simulations} simulations in {self.wall_time:.1f} s; cost {self.cost:.4g}"]
         if self.method == "exact":
-            lines.append(f"ramps at {self._evaluator.ramp_steps} sub-intervals per sample; against adaptive refinement "
-                         f"at the optimum: NRMS {self.resolution_nrms:.2g}")
+            lines.append(f"ramps at {self._evaluator.ramp_steps} sub-intervals per sample; their difference to adaptive "
+                         f"refinement at the optimum is {self.resolution_error:.2g} of the residual RMS")
         lines.append("")
         units = self.units
         for p in self.free:
@@ -134,6 +140,7 @@ class FitResult:
             lines.append(f"  held out {t.name}: NRMS {t.nrms:.4f}, log-RMS {t.log_rms:.4f} (predicted)")
         lines.append("")
         lines.append(self.identifiability.describe())
+        lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     def to_toml(self, path) -> Path:

@@ -69,8 +69,14 @@ def free_parameters(free, params_cls: type) -> list[FreeParameter]:
     if dupes:
         raise param_error("free", "fit", "each parameter once", dupes)
     for p in items:
+        if p.name == "polarity":
+            raise param_error("free", "fit", "model or nuisance parameters with a continuous range; the polarity is "
+                              "+1 or -1: give nuisance={'polarity': 'auto'} (CLI: --polarity auto)", "polarity")
         if p.name not in fields:
             raise unknown_name_error("free parameter of fit", p.name, fields)
+        if p.scale == "eV" and fields[p.name].metadata.get("unit") != "J":
+            raise param_error(f"free[{p.name!r}].scale", "fit", "'linear' or 'log' (the 'eV' scale is for energies "
+                              f"in J; {p.name} is in {fields[p.name].metadata.get('unit') or 'no unit'})", p.scale)
         _check_range(p, fields[p.name])
     return items
 

@@ -56,17 +56,41 @@ class Identifiability:
         return "\n".join(lines)
 
 
-def covariance(jac: np.ndarray, residuals: np.ndarray, names: list[str]) -> tuple[np.ndarray, Identifiability]:
-    """Covariance (p × p, optimiser coordinates; inf on undetermined parameters) and the report."""
+@dataclass(frozen=True)
+class Block:
+    """Rows of the residual vector that belong to one trace: ``n`` samples, ``parts`` residual
+    rows per sample (2 for the mix loss: linear then log, each a contiguous run of n rows), of
+    which ``n_used`` have a non-zero weight."""
+
+    n: int
+    parts: int
+    n_used: int
+
+
+def covariance(jac: np.ndarray, residuals: np.ndarray, names: list[str],
+               blocks: list[Block] | None = None) -> tuple[np.ndarray, Identifiability]:
+    """Covariance (p × p, optimiser coordinates; inf on undetermined parameters) and the report.
+
+    Without ``blocks`` every residual is one sample of one variance: C = s²·(JᵀJ)⁻¹ with
+    s² = rᵀr/(m − p). With ``blocks`` (one per trace) each trace has its own residual variance,
+    and the two residuals of a sample under the mix loss their covariance, estimated from the
+    trace's residuals over its samples with non-zero weight (degrees of freedom shared out in
+    proportion): C = B⁻¹·(Σ_traces Σ_parts Σ_pq·J_pᵀJ_q)·B⁻¹ with B = JᵀJ (the sandwich form of
+    weighted least squares with known weights [Seber & Wild, §2.1.4]); for one trace with one part
+    it is the formula above. Directions that the data do not determine (singular values below
+    SINGULAR_RATIO of the largest, and the p − m directions when there are fewer residuals than
+    parameters) make their parameters' variances infinite.
+    """
     m, p = jac.shape
-    s2 = float(residuals @ residuals) / max(m - p, 1)
     norms = np.linalg.norm(jac, axis=0)
     norms = np.where(norms > 0, norms, 1.0)
-    _, sv, vt = np.linalg.svd(jac / norms, full_matrices=False)  # columns scaled: units do not matter
+    _, sv, vt = np.linalg.svd(jac / norms, full_matrices=True)  # columns scaled: units do not matter
+    sv = np.concatenate([sv, np.zeros(p - sv.size)])  # fewer residuals than parameters: zero directions
     smax = sv[0] if sv.size and sv[0] > 0 else 1.0
     weak = sv < SINGULAR_RATIO * smax
     strong = ~weak
-    cov = s2 * ((vt[strong].T / sv[strong] ** 2) @ vt[strong]) / np.outer(norms, norms)
+    b_inv = ((vt[strong].T / sv[strong] ** 2) @ vt[strong]) / np.outer(norms, norms)  # (JᵀJ)⁺
+    cov = b_inv @ _meat(jac, residuals, blocks, p) @ b_inv
     report = Identifiability(singular_values=sv)
     involved = np.zeros(p, dtype=bool)
     for k in np.flatnonzero(weak):
@@ -82,6 +106,28 @@ def covariance(jac: np.ndarray, residuals: np.ndarray, names: list[str]) -> tupl
             if np.isfinite(corr[i, j]) and abs(corr[i, j]) > CORRELATION_LIMIT:
                 report.correlated.append((names[i], names[j], float(corr[i, j])))
     return cov, report
+
+
+def _meat(jac: np.ndarray, residuals: np.ndarray, blocks: list[Block] | None, p: int) -> np.ndarray:
+    """Σ over traces of Σ_pq Σ_pq·J_pᵀJ_q (the middle of the sandwich)."""
+    m = jac.shape[0]
+    if blocks is None:
+        blocks = [Block(m, 1, m)]
+    if sum(b.n * b.parts for b in blocks) != m:
+        raise ValueError("covariance: the blocks do not add up to the residual rows")
+    used = sum(b.n_used for b in blocks)
+    meat = np.zeros((p, p))
+    row = 0
+    for b in blocks:
+        r = residuals[row:row + b.n * b.parts].reshape(b.parts, b.n)
+        j = jac[row:row + b.n * b.parts].reshape(b.parts, b.n, p)
+        dof = max(b.n_used - p * b.n_used / max(used, 1), 1.0)
+        sigma = (r @ r.T) / dof  # (parts, parts) residual covariance of this trace
+        for a in range(b.parts):
+            for c in range(b.parts):
+                meat += sigma[a, c] * (j[a].T @ j[c])
+        row += b.n * b.parts
+    return meat
 
 
 def correlation(cov: np.ndarray) -> np.ndarray:
