@@ -70,7 +70,9 @@ def log_rates(v, p):
     w_in = field_work(ION_CHARGE, p.injection_distance, e)
     w_up = field_work(ION_CHARGE, p.consolidation_distance, e)
     w_out = field_work(ION_CHARGE, p.outdiffusion_distance, e)
-    k = np.arange(N_CLASSES).reshape((-1,) + (1,) * np.ndim(e))
+    # class index on a leading axis, broadcast against V and per-device parameters alike
+    k = np.arange(N_CLASSES).reshape((-1,) + (1,) * max(np.ndim(e), np.ndim(w_out), np.ndim(p.outdiffusion_barrier),
+                                                        np.ndim(p.class_spacing)))
     return (log_hopping_rate(p.injection_barrier, w_in, T, nu),
             log_symmetric_hopping_rate(p.consolidation_barrier, w_up, T, nu),
             log_hopping_rate(p.outdiffusion_barrier + k * p.class_spacing, -w_out, T, nu))
@@ -81,7 +83,7 @@ def compartment_generator(v, p) -> np.ndarray:
     l_in, l_up, l_out = log_rates(v, p)
     k_in, k_up = np.exp(l_in), np.exp(l_up)
     k_out = np.exp(l_out)
-    shape = (N_CLASSES + 1, N_CLASSES + 1) + np.shape(k_in)
+    shape = (N_CLASSES + 1, N_CLASSES + 1) + np.broadcast_shapes(np.shape(k_in), np.shape(k_up), np.shape(k_out)[1:])
     q = np.zeros(shape)
     res = N_CLASSES
     q[0, res] = k_in

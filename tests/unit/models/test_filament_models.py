@@ -202,3 +202,18 @@ def test_vcm_filament_series_resistance_limits_extreme_voltages_only():
     i_r = ni.simulate(dev, "pulse 1.5 V for 10 ms")["current"].values[-1]
     i_0 = ni.simulate(bare, "pulse 1.5 V for 10 ms")["current"].values[-1]
     assert i_r == pytest.approx(i_0, rel=1e-2)
+
+
+@pytest.mark.parametrize("name", ["outdiffusion_distance", "injection_distance", "class_spacing"])
+def test_vcm_filament_one_parameter_per_device_matches_single_devices(name):
+    """A per-device array of one parameter (the others shared, as a fit's batch has) runs, and each
+    device ends where its own run ends (within the ramp refinement tolerance, 1e-4)."""
+    import nanoionic as ni
+    dev = ni.Device("W/WOx/Pd")
+    values = getattr(dev.params, name) * np.linspace(0.5, 2.0, 4)
+    wf = ni.compile_protocol("sweep 0 V -> 1.5 V -> -1.5 V -> 0 V at 1 V/s")
+    batch = integrate(dev.model, dataclasses.replace(dev.params, **{name: values}), wf, n_devices=4,
+                      method="exact", save="end").state[-1]
+    single = np.column_stack([integrate(dev.model, dataclasses.replace(dev.params, **{name: float(v)}), wf,
+                                        method="exact", save="end").state[-1][:, 0] for v in values])
+    np.testing.assert_allclose(batch, single, atol=1e-4, rtol=0)
