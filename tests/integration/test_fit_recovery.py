@@ -107,7 +107,7 @@ def test_filament_vcm_two_sweeps():
     # in a ±30× box 64 Sobol points miss the global basin (a local minimum at cost 0.012 against
     # 1.6e-4 at the truth); a ±10× prior box finds it
     recover(dev, meas, ["injection_distance", "outdiffusion_distance", "filament_conductance", "sinh_voltage"],
-            factor=10.0, n_starts=64, n_local=3)
+            factor=10.0, n_starts=64)
 
 
 def test_standard_errors_shrink_with_samples():
