@@ -7,7 +7,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import bench_crossbar, bench_exact, bench_fit, bench_interop, bench_montecarlo
+from benchmarks import bench_crossbar, bench_exact, bench_fit, bench_interop, bench_montecarlo, bench_protocol
 from nanoionic import Device
 
 
@@ -41,6 +41,10 @@ def main() -> None:
     montecarlo = bench_montecarlo.run()
     print(bench_montecarlo.format_table(montecarlo))
     print()
+    print(bench_protocol.__doc__.split(chr(10))[0])
+    protocol = bench_protocol.run()
+    print(bench_protocol.format_report(protocol))
+    print()
     print(bench_fit.__doc__.split(chr(10))[0])
     fitting = bench_fit.run()
     print(bench_fit.format_report(fitting))
@@ -50,7 +54,7 @@ def main() -> None:
     out = Path("out")
     out.mkdir(exist_ok=True)
     tmp = out / "bench.json.tmp"
-    tmp.write_text(json.dumps({"exact": rows, "crossbar": crossbar, "montecarlo": montecarlo, "fit": fitting,
+    tmp.write_text(json.dumps({"exact": rows, "crossbar": crossbar, "montecarlo": montecarlo, "fit": fitting, "protocol": protocol,
                               "interop": interop},
                               indent=1))
     os.replace(tmp, out / "bench.json")

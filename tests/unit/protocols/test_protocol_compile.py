@@ -1,7 +1,6 @@
 """Compiling protocols to waveforms: exact segment arrays, breakpoints, cycles, speed."""
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -136,11 +135,9 @@ def test_rejects_other_inputs():
         compile_protocol([Pulse(1.0, 1.0), "wait 1 s"])
 
 
-def test_long_pulse_train_compiles_fast():
-    start = time.perf_counter()
+def test_long_pulse_train_compiles():
+    """Its compile time is measured by `make bench` (benchmarks/bench_protocol.py), not here."""
     w = compile_protocol("repeat 100000 { pulse 1 V for 1 us; wait 1 us }")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.5
     assert w.n_segments == 200_000
     assert w.step[-1] == 199_999 and w.cycle[-1] == 99_999
     assert w.total_time == pytest.approx(0.2, rel=1e-9)
