@@ -43,6 +43,14 @@ def trace_residuals(sim: np.ndarray, meas: np.ndarray, weight: np.ndarray, loss:
     return r * np.sqrt(0.5) if loss == "mix" else r
 
 
+def stacked_residuals(currents: list[np.ndarray], traces, loss: str, floors: list[float]) -> np.ndarray:
+    """Residuals of every trace stacked (rows) for k parameter sets (columns): ``currents`` [(n_i, k)]
+    [A], ``traces`` with ``.current`` and ``.weight`` (the measurements), one floor [A] per trace.
+    A column whose simulation failed is non-finite."""
+    return np.concatenate([trace_residuals(cur, t.current, t.weight, loss, floor)
+                           for cur, t, floor in zip(currents, traces, floors)], axis=0)
+
+
 def nrms(sim: np.ndarray, meas: np.ndarray, weight: np.ndarray | None = None) -> float:
     """Normalised RMS error √(Σ w·(I_sim − I_meas)²/Σ w·I_meas²) [1] of one trace."""
     w = np.ones_like(meas) if weight is None else weight

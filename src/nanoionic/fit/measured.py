@@ -25,7 +25,7 @@ from nanoionic.data import Measurement
 from nanoionic.engine._plan import OK
 from nanoionic.fit.evaluate import Evaluator, Trace, prepare, simulate_batch
 from nanoionic.fit.instrument import NUISANCE_FIELDS, instrument_model, with_instrument
-from nanoionic.fit.loss import LOSSES, noise_floor, nrms, trace_residuals
+from nanoionic.fit.loss import LOSSES, noise_floor, stacked_residuals, trace_residuals
 from nanoionic.fit.optimise import Search, difference_steps, optimise, sobol_starts, typical_scale
 from nanoionic.fit.result import FitResult, TraceFit, _trace_fit
 from nanoionic.fit.spec import check_start, free_parameters
@@ -195,13 +195,12 @@ class _Problem:
         return np.column_stack([si, pol])
 
     def residuals(self, x: np.ndarray, polarity: np.ndarray | None = None) -> np.ndarray:
+        """Stacked residuals (m, k); a trace whose simulation failed costs FAILED_TRACE_COST."""
         currents, _ = self.evaluator(self.values(x, polarity))
-        parts = []
-        for prep, cur, floor in zip(self.evaluator.traces, currents, self.floors):
-            r = trace_residuals(cur, prep.current, prep.weight, self.loss, floor)
-            bad = ~np.all(np.isfinite(r), axis=0)
-            r[:, bad] = math.sqrt(2 * FAILED_TRACE_COST / r.shape[0])
-            parts.append(r)
+        parts = [stacked_residuals([cur], [prep], self.loss, [floor])
+                 for prep, cur, floor in zip(self.evaluator.traces, currents, self.floors)]
+        for r in parts:
+            r[:, ~np.all(np.isfinite(r), axis=0)] = math.sqrt(2 * FAILED_TRACE_COST / r.shape[0])
         return np.concatenate(parts, axis=0)
 
 

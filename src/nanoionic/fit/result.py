@@ -14,7 +14,7 @@ from nanoionic._core.version import package_version
 from nanoionic.data import Measurement
 from nanoionic.fit.calibrate import FreeParameter
 from nanoionic.fit.evaluate import Evaluator, Trace, prepare
-from nanoionic.fit.loss import log_rms, noise_floor, nrms, trace_residuals
+from nanoionic.fit.loss import log_rms, noise_floor, nrms, stacked_residuals
 from nanoionic.fit.uncertainty import Identifiability, correlation
 from nanoionic.io import write_text_atomic
 
@@ -164,11 +164,8 @@ class FitResult:
             rows = np.repeat(self._row()[None, :], n, axis=0)
             rows[:, ev.names.index(name)] = [p.from_x(g) for g in grid_x]
             currents, _ = ev(rows)
-            cost = np.zeros(n)
-            for prep, cur in zip(ev.traces, currents):
-                floor = noise_floor(prep.current, self._floor)
-                r = trace_residuals(cur, prep.current, prep.weight, self.loss, floor)
-                cost += 0.5 * np.sum(r**2, axis=0)
+            floors = [noise_floor(prep.current, self._floor) for prep in ev.traces]
+            cost = 0.5 * np.sum(stacked_residuals(currents, ev.traces, self.loss, floors) ** 2, axis=0)
             out[name] = (rows[:, ev.names.index(name)], np.where(np.isfinite(cost), cost, np.nan))
         return out
 
