@@ -23,6 +23,7 @@ import numpy as np
 from nanoionic._core.errors import IntegrationError
 from nanoionic.data import Measurement
 from nanoionic.engine import integrate
+from nanoionic.models.base import take_devices
 from nanoionic.engine._plan import MAX_STEPS, NON_FINITE, OK
 from nanoionic.protocols import compile_protocol
 from nanoionic.protocols.waveform import Waveform
@@ -91,11 +92,6 @@ def batch_params(base_params, names: list[str], values: np.ndarray):
     return dataclasses.replace(base_params, **{n: values[:, j].copy() for j, n in enumerate(names)})
 
 
-def _take(params, index: np.ndarray):
-    return dataclasses.replace(params, **{f.name: getattr(params, f.name)[index] for f in dataclasses.fields(params)
-                                          if np.ndim(getattr(params, f.name)) == 1})
-
-
 def simulate_batch(model, params, prep: PreparedTrace, n: int, *, method: str, max_steps: int,
                    ramp_steps: int | None = None) -> BatchOutput:
     """Run one trace for ``n`` devices (parameters may be (n,) arrays); split on a step-budget
@@ -113,7 +109,7 @@ def simulate_batch(model, params, prep: PreparedTrace, n: int, *, method: str, m
         if n == 1:
             return BatchOutput(np.full((prep.save.size, 1), np.nan), np.array([MAX_STEPS], dtype=np.int8))
         half = n // 2
-        parts = [simulate_batch(model, _take(params, idx), prep, idx.size, method=method, max_steps=max_steps,
+        parts = [simulate_batch(model, take_devices(params, idx), prep, idx.size, method=method, max_steps=max_steps,
                                 ramp_steps=ramp_steps)
                  for idx in (np.arange(half), np.arange(half, n))]
         return BatchOutput(np.concatenate([p.current for p in parts], axis=1),
