@@ -38,8 +38,6 @@ class Outcome:
     message: str
     n_evaluations: int
     history: list[tuple[int, float]] = field(default_factory=list)
-    starts: np.ndarray | None = None
-    start_costs: np.ndarray | None = None
 
 
 @dataclass
@@ -152,5 +150,4 @@ def optimise(search: Search, starts: np.ndarray, *, n_local: int, diff_step: flo
             message = msg
             break
     return Outcome(x=search.best_x, residuals=search.best_r, cost=search.best_cost, converged=converged,
-                   message=message, n_evaluations=search.n_evaluations, history=search.history,
-                   starts=starts, start_costs=start_costs)
+                   message=message, n_evaluations=search.n_evaluations, history=search.history)
