@@ -5,7 +5,9 @@ simulations the data need (single devices, pulse trains, array pixels) for a dic
 values. Targets are numbers to match (log residual, scaled by a relative tolerance); bounds are
 one-sided constraints (hinge residual). The fit is scipy's trust-region-reflective least
 squares from a given start with fixed finite-difference steps: deterministic, so the same call
-gives the same parameters.
+gives the same parameters. Residuals are in tolerances, so the covariance at the optimum is
+(JᵀJ)⁻¹ (``fit.uncertainty``, known scale): a target's tolerance is read as its standard deviation.
+``cross_validate_targets`` refits with each group of targets left out and predicts that group.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from scipy.optimize import least_squares
 
 from nanoionic._core.errors import ParameterError, param_error
 from nanoionic._core.units import EV
+from nanoionic.fit.uncertainty import Identifiability, covariance
 
 SIGN_MISMATCH = 30.0
 """Residual (in tolerances) of a target whose simulated value has the wrong sign or is zero."""
@@ -68,6 +71,8 @@ class Target:
     value: float
     tolerance: float
     source: str = ""
+    group: str = ""
+    """Name of the group the target belongs to (cross_validate_targets leaves groups out)."""
 
     def __post_init__(self):
         _check_quantity(self.quantity, "Target")
@@ -92,6 +97,7 @@ class Bound:
     high: float = math.inf
     scale: float = 1.0
     source: str = ""
+    group: str = ""
 
     def __post_init__(self):
         _check_quantity(self.quantity, "Bound")
@@ -123,6 +129,10 @@ class CalibrationResult:
     n_evaluations: int
     message: str
     history: list[float] = field(default_factory=list)
+    standard_errors: dict[str, float] = field(default_factory=dict)
+    """One standard error per free parameter (SI; inf where the targets do not determine it), from
+    the covariance (JᵀJ)⁻¹ of the tolerance-scaled residuals at the optimum."""
+    identifiability: Identifiability | None = None
 
 
 def _is_real(x) -> bool:
@@ -234,9 +244,81 @@ def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: li
     if failed:
         raise ParameterError(f"calibrate: evaluate returned non-finite values for {failed} at every point tried "
                              f"(best point {values}); nothing was fitted. Check the simulation behind these quantities.")
+    jac = jacobian(lambda x: residual_vector(evaluate(values_of(x)), targets), best["x"], res, lo, hi, diff_step)
+    errors, report = standard_errors(free, best["x"], jac, res)
     return CalibrationResult(values=values, residuals=_residual_table(targets, res),
                              measured={k: float(v) for k, v in measured.items()}, cost=float(0.5 * res @ res),
-                             n_evaluations=len(history), message=message, history=history)
+                             n_evaluations=len(history), message=message, history=history,
+                             standard_errors=errors, identifiability=report)
+
+
+def jacobian(residuals: Callable[[np.ndarray], np.ndarray], x: np.ndarray, r0: np.ndarray, lo: np.ndarray,
+             hi: np.ndarray, diff_step: float) -> np.ndarray:
+    """Forward-difference Jacobian of ``residuals`` at ``x`` (steps turned inwards at a bound)."""
+    jac = np.empty((r0.size, x.size))
+    for k in range(x.size):
+        h = diff_step * max(abs(x[k]), 1.0)
+        h = -h if x[k] + h > hi[k] else h
+        step = x.copy()
+        step[k] += h
+        jac[:, k] = (residuals(step) - r0) / h
+    return jac
+
+
+def standard_errors(free: list[FreeParameter], x: np.ndarray, jac: np.ndarray,
+                    res: np.ndarray) -> tuple[dict[str, float], Identifiability]:
+    """Standard errors in SI (first order through each parameter's scale) and the identifiability
+    report, from the Jacobian of the tolerance-scaled residuals."""
+    cov, report = covariance(jac, res, [p.name for p in free], known_scale=True)
+    sd_x = np.sqrt(np.clip(np.diag(cov), 0.0, np.inf))
+    errors = {}
+    for p, xi, sd in zip(free, x, sd_x):
+        slope = p.from_x(float(xi)) if p.scale == "log" else EV if p.scale == "eV" else 1.0
+        errors[p.name] = float(abs(slope) * sd)
+    return errors, report
+
+
+@dataclass
+class HeldOut:
+    """One group of targets left out of a calibration and predicted by it."""
+
+    group: str
+    values: dict[str, float]
+    rows: list[dict]
+    """Per left-out target: quantity, target (value or low/high), predicted, residual, within."""
+
+
+def cross_validate_targets(evaluate: Callable[[dict[str, float]], dict[str, float]], free: list[FreeParameter],
+                           targets: list, start: dict[str, float], *, keep: tuple[str, ...] = (),
+                           max_evaluations: int = 200, diff_step: float = 1e-4,
+                           progress: Callable[[str, int, float], None] | None = None) -> list[HeldOut]:
+    """For each group of ``targets`` (their ``group``; groups in ``keep`` are always fitted),
+    calibrate on the other targets from ``start`` and predict the group left out."""
+    groups = sorted({t.group for t in targets} - set(keep))
+    if len(groups) < 2:
+        raise param_error("targets", "cross_validate_targets", "targets in at least two groups (besides keep)", groups)
+    out = []
+    for g in groups:
+        fitted = [t for t in targets if t.group != g]
+        held = [t for t in targets if t.group == g]
+        tick = (lambda n, c, g=g: progress(g, n, c)) if progress else None
+        result = calibrate(evaluate, free, fitted, start, max_evaluations=max_evaluations, diff_step=diff_step,
+                           progress=tick)
+        measured = evaluate(result.values)
+        rows = [prediction_row(t, float(measured[t.quantity])) for t in held]
+        out.append(HeldOut(group=g, values=result.values, rows=rows))
+    return out
+
+
+def prediction_row(target, predicted: float) -> dict:
+    """A held-out target against its prediction."""
+    residual = target.residual(predicted)
+    if isinstance(target, Target):
+        return {"quantity": target.quantity, "target": target.value, "predicted": predicted,
+                "error": predicted / target.value - 1.0, "residual": residual, "within": abs(residual) <= 1.0,
+                "source": target.source}
+    return {"quantity": target.quantity, "target": [target.low, target.high], "predicted": predicted,
+            "error": None, "residual": residual, "within": residual == 0.0, "source": target.source}
 
 
 class _BudgetSpent(Exception):

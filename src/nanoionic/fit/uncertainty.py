@@ -68,7 +68,7 @@ class Block:
 
 
 def covariance(jac: np.ndarray, residuals: np.ndarray, names: list[str],
-               blocks: list[Block] | None = None) -> tuple[np.ndarray, Identifiability]:
+               blocks: list[Block] | None = None, known_scale: bool = False) -> tuple[np.ndarray, Identifiability]:
     """Covariance (p × p, optimiser coordinates; inf on undetermined parameters) and the report.
 
     Without ``blocks`` every residual is one sample of one variance: C = s²·(JᵀJ)⁻¹ with
@@ -77,7 +77,8 @@ def covariance(jac: np.ndarray, residuals: np.ndarray, names: list[str],
     trace's residuals over its samples with non-zero weight (degrees of freedom shared out in
     proportion): C = B⁻¹·(Σ_traces Σ_parts Σ_pq·J_pᵀJ_q)·B⁻¹ with B = JᵀJ (the sandwich form of
     weighted least squares with known weights [Seber & Wild, §2.1.4]); for one trace with one part
-    it is the formula above. Directions that the data do not determine (singular values below
+    it is the formula above. With ``known_scale`` the residuals are already divided by their
+    standard deviations (targets with stated tolerances): C = (JᵀJ)⁻¹. Directions that the data do not determine (singular values below
     SINGULAR_RATIO of the largest, and the p − m directions when there are fewer residuals than
     parameters) make their parameters' variances infinite.
     """
@@ -90,7 +91,7 @@ def covariance(jac: np.ndarray, residuals: np.ndarray, names: list[str],
     weak = sv < SINGULAR_RATIO * smax
     strong = ~weak
     b_inv = ((vt[strong].T / sv[strong] ** 2) @ vt[strong]) / np.outer(norms, norms)  # (JᵀJ)⁺
-    cov = b_inv @ _meat(jac, residuals, blocks, p) @ b_inv
+    cov = b_inv if known_scale else b_inv @ _meat(jac, residuals, blocks, p) @ b_inv
     report = Identifiability(singular_values=sv)
     involved = np.zeros(p, dtype=bool)
     for k in np.flatnonzero(weak):

@@ -14,7 +14,7 @@ from nanoionic.fit import Bound, FreeParameter, Target, calibrate
 TRAIN = "read 5 V for 100 ms; repeat 5 { pulse 10 V for 100 ms; wait 100 ms; read 5 V for 100 ms; wait 300 ms }"
 BASE = ni.Device("ZnTPP/AlOx")
 TRUE = {"release_barrier": BASE.params.release_barrier, "conductance_density": BASE.params.conductance_density}
-FREE = [FreeParameter("release_barrier", 1.4 * EV, 1.8 * EV, "eV"),
+FREE = [FreeParameter("release_barrier", TRUE["release_barrier"] - 0.2 * EV, TRUE["release_barrier"] + 0.2 * EV, "eV"),
         FreeParameter("conductance_density", 10.0, 1e4, "log")]
 
 
@@ -101,3 +101,52 @@ def test_bad_fit_inputs_name_the_argument(make, name):
 def test_a_simulation_that_only_returns_nan_is_an_error_not_a_fit():
     with pytest.raises(ni.ParameterError, match=r"non-finite values for \['y'\]"):
         calibrate(lambda v: {"y": math.nan}, SQUARE, [Target("y", 4.0, 0.1)], {"a": 1.0}, max_evaluations=20)
+
+
+def _identity(values):
+    return {"y": values["a"], "z": 2.0 * values["a"], "ab": values["a"] * values.get("b", 1.0)}
+
+
+@pytest.mark.parametrize("scale", ["linear", "log"])
+def test_standard_error_is_the_tolerance_propagated_to_the_parameter(scale):
+    """y = a matched to 4 with a 10 % tolerance: residual ln(a/4)/0.1, so (closed form) the standard
+    error of a is 0.1·a = 0.4 at the optimum, on either scale."""
+    result = calibrate(_identity, [FreeParameter("a", 1.0, 10.0, scale)], [Target("y", 4.0, 0.1)], {"a": 3.0},
+                       max_evaluations=40)
+    assert result.values["a"] == pytest.approx(4.0, rel=1e-6)
+    assert result.standard_errors["a"] == pytest.approx(0.4, rel=1e-3)
+    assert result.identifiability.ok
+
+
+def test_a_parameter_the_targets_cannot_see_is_reported_undetermined():
+    """Only the product a·b is targeted: one direction is free, both get an infinite error."""
+    free = [FreeParameter("a", 0.5, 8.0, "log"), FreeParameter("b", 0.5, 8.0, "log")]
+    result = calibrate(_identity, free, [Target("ab", 4.0, 0.1)], {"a": 1.0, "b": 1.0}, max_evaluations=40)
+    assert result.values["a"] * result.values["b"] == pytest.approx(4.0, rel=1e-3)
+    assert sorted(result.identifiability.undetermined) == ["a", "b"]
+    assert math.isinf(result.standard_errors["a"]) and math.isinf(result.standard_errors["b"])
+
+
+def test_cross_validation_predicts_the_group_left_out():
+    """y and z both follow from a: a fit on either predicts the other exactly; the rows say so."""
+    from nanoionic.fit import cross_validate_targets
+
+    targets = [Target("y", 4.0, 0.1, group="first"), Target("z", 8.0, 0.1, group="second"),
+               Bound("ab", low=0.0, high=100.0, group="third")]
+    free = [FreeParameter("a", 1.0, 10.0, "log"), FreeParameter("b", 0.5, 2.0)]
+    held = cross_validate_targets(_identity, free, targets, {"a": 3.0, "b": 1.0}, max_evaluations=40)
+    by_group = {h.group: h for h in held}
+    assert sorted(by_group) == ["first", "second", "third"]
+    (row,) = by_group["first"].rows
+    assert row["quantity"] == "y" and row["predicted"] == pytest.approx(4.0, rel=1e-5) and row["within"]
+    (row,) = by_group["second"].rows
+    assert row["predicted"] == pytest.approx(8.0, rel=1e-5) and abs(row["error"]) < 1e-5
+    (row,) = by_group["third"].rows
+    assert row["within"] and row["error"] is None and row["target"] == [0.0, 100.0]
+
+
+def test_cross_validation_needs_two_groups():
+    from nanoionic.fit import cross_validate_targets
+
+    with pytest.raises(ni.ParameterError, match="at least two groups"):
+        cross_validate_targets(_identity, [FreeParameter("a", 1.0, 10.0)], [Target("y", 4.0, 0.1, group="g")], {"a": 3.0})
