@@ -290,13 +290,19 @@ class HeldOut:
 
 def cross_validate_targets(evaluate: Callable[[dict[str, float]], dict[str, float]], free: list[FreeParameter],
                            targets: list, start: dict[str, float], *, keep: tuple[str, ...] = (),
-                           max_evaluations: int = 200, diff_step: float = 1e-4,
+                           leave_out: tuple[str, ...] | None = None, max_evaluations: int = 200,
+                           diff_step: float = 1e-4,
                            progress: Callable[[str, int, float], None] | None = None) -> list[HeldOut]:
     """For each group of ``targets`` (their ``group``; groups in ``keep`` are always fitted),
-    calibrate on the other targets from ``start`` and predict the group left out."""
-    groups = sorted({t.group for t in targets} - set(keep))
-    if len(groups) < 2:
-        raise param_error("targets", "cross_validate_targets", "targets in at least two groups (besides keep)", groups)
+    calibrate on the other targets from ``start`` and predict the group left out. ``leave_out``
+    restricts which groups are left out in turn (e.g. one per process)."""
+    all_groups = sorted({t.group for t in targets} - set(keep))
+    if len(all_groups) < 2:
+        raise param_error("targets", "cross_validate_targets", "targets in at least two groups (besides keep)", all_groups)
+    groups = all_groups if leave_out is None else list(leave_out)
+    unknown = [g for g in groups if g not in all_groups]
+    if unknown:
+        raise param_error("leave_out", "cross_validate_targets", f"groups among {all_groups}", unknown)
     out = []
     for g in groups:
         fitted = [t for t in targets if t.group != g]

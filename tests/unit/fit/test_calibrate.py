@@ -150,3 +150,14 @@ def test_cross_validation_needs_two_groups():
 
     with pytest.raises(ni.ParameterError, match="at least two groups"):
         cross_validate_targets(_identity, [FreeParameter("a", 1.0, 10.0)], [Target("y", 4.0, 0.1, group="g")], {"a": 3.0})
+
+
+def test_cross_validation_can_leave_out_chosen_groups_only():
+    from nanoionic.fit import cross_validate_targets
+
+    targets = [Target("y", 4.0, 0.1, group="first"), Target("z", 8.0, 0.1, group="second")]
+    held = cross_validate_targets(_identity, [FreeParameter("a", 1.0, 10.0)], targets, {"a": 3.0},
+                                  leave_out=("second",), max_evaluations=40)
+    assert [h.group for h in held] == ["second"]
+    with pytest.raises(ni.ParameterError, match="leave_out"):
+        cross_validate_targets(_identity, [FreeParameter("a", 1.0, 10.0)], targets, {"a": 3.0}, leave_out=("third",))
