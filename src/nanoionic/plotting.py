@@ -157,14 +157,27 @@ def svdp_device_figures(rep, out_dir: Path) -> list[Path]:
     ax.set_title("Single array pixel (same material, pixel area): SVDP")
     paths += save_figure(fig, out_dir, "pixel_response")
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, (ax, ax_lr) = plt.subplots(1, 2, figsize=(11, 4))
     for n, s9 in d["s9"].items():
-        ax.plot(s9["time_s"], s9["conductance_S"] * 1e6, "o-", ms=3, label=f"{n} pulses of 10 V")
-    ax.set_xlabel("Time (s)")
-    ax.set_ylabel("Conductance at 1 V (µS)")
+        g = s9["conductance_S"]
+        ax.semilogx(s9["read_times_s"], (g[1:] - g[0]) / (g[1] - g[0]), "o-", ms=3, label=f"{n} pulse{'s' if n > 1 else ''} of 10 V")
+    ax.axhline(1.0, color="k", lw=0.6, ls=":")
+    ax.set_xlabel("Time after the last pulse (s)")
+    ax.set_ylabel("Share of the gain left (read at 1 V)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    ax.set_title("S9: short- and long-term memory, consolidation")
+    ax.set_title("S9: short-term memory fades, repetition consolidates", fontsize=9)
+    lr = d["s9_relearning"]
+    t, g = lr["time_s"], lr["conductance_S"] * 1e6
+    ax_lr.plot(t - t[0], g, "o-", ms=2.5)
+    ax_lr.axhline(lr["learnt_S"] * 1e6, color="tab:red", lw=0.8, ls="--", label="learnt level")
+    relearn = lr["relearn_pulses"]
+    ax_lr.set_title(f"S9: learn ({lr['learn_pulses']} pulses), forget (60 s), relearn "
+                    f"({relearn if relearn is not None else '>' + str(lr['learn_pulses'])} pulses)", fontsize=9)
+    ax_lr.set_xlabel("Time (s)")
+    ax_lr.set_ylabel("Conductance at 1 V (µS)")
+    ax_lr.legend(fontsize=8)
+    ax_lr.grid(alpha=0.3)
     paths += save_figure(fig, out_dir, "s9_memory")
     return paths
 

@@ -54,7 +54,37 @@ def comparison_markdown(rep, title: str) -> str:
     lines += ["", "## Claims", "", "| id | claim | result | number | role |", "|---|---|---|---|---|"]
     for c in rep.checks:
         lines.append(f"| {c['id']} | {_cell(c['claim'])} | {'PASS' if c['pass'] else 'FAIL'} | {_cell(c['value'])} | {c['role']} |")
+    lines += cross_validation_markdown(rep.metrics.get("cross_validation") or [])
+    lines += parameter_markdown(rep.metrics.get("parameters") or [])
     return "\n".join(lines) + "\n"
+
+
+def cross_validation_markdown(rows: list[dict]) -> list[str]:
+    """Lines of the cross-validation table: each group left out of a refit, predicted by it."""
+    if not rows:
+        return []
+    lines = ["", "## Cross-validation: each group of targets left out of the fit and predicted", "",
+             "| group left out | quantity | paper | predicted | error | within tolerance |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        target = r["target"]
+        paper = f"{target:g}" if not isinstance(target, list) else " .. ".join(
+            "" if t is None or not math.isfinite(t) else f"{t:g}" for t in target) + " (bound)"
+        error = "" if r["error"] is None else f"{r['error']:+.1%}"
+        lines.append(f"| {r['group']} | {r['quantity']} | {paper} | {r['predicted']:.4g} | {error} | "
+                     f"{'yes' if r['within'] else 'no'} |")
+    return lines
+
+
+def parameter_markdown(rows: list[dict]) -> list[str]:
+    """Lines of the parameter table: value, standard error and where each value comes from."""
+    if not rows:
+        return []
+    lines = ["", "## Parameters", "", "| parameter | value | standard error | unit | provenance |", "|---|---|---|---|---|"]
+    for r in rows:
+        se = r["standard_error"]
+        se_text = "" if se is None else ("not determined" if not math.isfinite(se) else f"{se:.3g}")
+        lines.append(f"| {r['name']} | {r['value']:.6g} | {se_text} | {r['unit']} | {_cell(r['provenance'])} |")
+    return lines
 
 
 def _cell(text: str) -> str:

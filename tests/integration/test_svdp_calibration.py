@@ -43,3 +43,30 @@ def test_the_shipped_values_meet_the_fitted_targets():
     assert min(out["s7_lrs_rise"], out["s7_hrs_rise"], out["s7_area_rise"]) > 0
     assert out["word_min_step"] > 0 and out["word_first_share"] < 0.5
     assert np.isfinite(list(out.values())).all()
+
+
+def test_the_calibration_record_matches_the_shipped_preset():
+    """svdp_calibration.RECORD (written by the calibration run) holds the values the preset ships,
+    their standard errors, and a cross-validation row for every group left out."""
+    import json
+
+    from nanoionic.parameters.sets_io import load_parameter_set
+
+    record = json.loads(cal.RECORD.read_text())
+    shipped = cal.current_values()
+    ps = load_parameter_set("ZnTPP/AlOx")
+    for name, entry in record["free"].items():
+        assert entry["value"] == pytest.approx(shipped[name], rel=1e-5), name
+        key = name if name.startswith("pixel.") else name
+        assert ps.standard_errors[key] == pytest.approx(entry["standard_error"], rel=1e-3), name
+    groups = {g["group"] for g in record["cross_validation"]}
+    assert groups == {t.group for t in cal.TARGETS} - {cal.GEOMETRY}
+    for g in record["cross_validation"]:
+        assert g["rows"] and all(set(r) >= {"quantity", "target", "predicted", "within"} for r in g["rows"])
+
+
+def test_every_free_parameter_is_fitted_in_the_preset_provenance():
+    from nanoionic.parameters.sets_io import load_parameter_set
+
+    provenance = load_parameter_set("ZnTPP/AlOx").provenance
+    assert {p.name for p in cal.FREE} == {k for k, v in provenance.items() if v.startswith("fitted")}

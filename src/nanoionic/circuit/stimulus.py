@@ -160,8 +160,9 @@ class Scenario:
 FIG4_CASES = {
     "case1": Scenario("case1", "word only, a single input, no background", n_inputs=1),
     "case2": Scenario("case2", "word only, 30 inputs at S_target = 10/5 V, no background", n_inputs=30),
-    "case3": Scenario("case3", "word 30 inputs; background noise pixels get no pulses and are left to "
-                      "decay on their own (only the reads)", n_inputs=30, noise_fraction=1.0, noise_amplitude=0.0),
+    "case3": Scenario("case3", "word 30 inputs; background noise pixels get no pulses (no S_noise, so no "
+                      "write and no 5 V read) and relax on their own; their conductance is probed without "
+                      "disturbing them", n_inputs=30, noise_fraction=1.0, noise_amplitude=0.0),
     "case4": Scenario("case4", "word 30 inputs at S_target = 10/5 V; noise pixels S_noise = 6/5 V",
                       n_inputs=30, noise_fraction=1.0, noise_amplitude=0.6),
 }

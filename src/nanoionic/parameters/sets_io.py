@@ -1,6 +1,8 @@
 """Load parameter sets (DESIGN.md: ``[meta]`` with model, stack, source, calibration notes;
 ``[values]`` in SI, energies may be written "1.2 eV"; optional ``[pixel]`` geometry overrides for
-array pixels of the same material). A set may name another with ``meta.inherits`` and override
+array pixels of the same material; optional ``[provenance]``: per parameter where its value comes
+from, one of PROVENANCE_KINDS then ": " and the source; optional ``[standard_errors]`` of the
+fitted values, in the values' units). A set may name another with ``meta.inherits`` and override
 some values: that is how the metal variants share the ZnTPP material calibration.
 """
 
@@ -46,15 +48,23 @@ PRESETS = {
 }
 
 
+PROVENANCE_KINDS = ("literature", "paper", "fitted", "assumed")
+"""Where a parameter value comes from: a cited measurement or handbook, the modelled paper itself,
+a fit (with a standard error), or a choice of ours that nothing measured (said so)."""
+
+
 @dataclass(frozen=True)
 class ParameterSet:
-    """A validated parameter set: model name, Params instance, metadata and pixel overrides."""
+    """A validated parameter set: model name, Params instance, metadata, pixel overrides, and
+    per-parameter provenance and standard errors (SI) where the file gives them."""
 
     name: str
     model: str
     params: Any
     meta: dict = field(default_factory=dict)
     pixel: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
+    standard_errors: dict = field(default_factory=dict)
 
     def with_values(self, **values) -> "ParameterSet":
         """A copy with some parameter values replaced (validated)."""
@@ -107,19 +117,34 @@ def _to_si(params_cls: type, key: str, value: Any, owner: str) -> Any:
     return parse_quantity(value, unit, name=key)
 
 
-def _merged_tables(path: Path, seen: tuple = ()) -> tuple[dict, dict, dict]:
+TABLES = ("values", "pixel", "provenance", "standard_errors")
+"""The tables of a parameter file besides [meta]; an inheriting file overrides its parent's entries."""
+
+
+def _merged_tables(path: Path, seen: tuple = ()) -> tuple[dict, dict[str, dict]]:
     data = _read(path)
     meta = dict(data.get("meta", {}))
-    values, pixel = {}, {}
+    tables: dict[str, dict] = {t: {} for t in TABLES}
     parent = meta.get("inherits")
     if parent:
         if parent in seen:
             raise ParameterError(f"Parameter file {str(path)!r} inherits from itself via {parent!r}.")
-        p_meta, values, pixel = _merged_tables(SETS_DIR / parent, seen + (parent,))
+        p_meta, tables = _merged_tables(SETS_DIR / parent, seen + (parent,))
         meta = {**{k: v for k, v in p_meta.items() if k == "model"}, **meta}
-    values.update(data.get("values", {}))
-    pixel.update(data.get("pixel", {}))
-    return meta, values, pixel
+    for t in TABLES:
+        tables[t].update(data.get(t, {}))
+    return meta, tables
+
+
+def _check_provenance(provenance: dict, params_cls: type, owner: str) -> dict[str, str]:
+    """Each entry names a parameter and starts with one of PROVENANCE_KINDS."""
+    names = {f.name for f in dataclasses.fields(params_cls)}
+    for key, text in provenance.items():
+        if key.removeprefix("pixel.") not in names:
+            raise unknown_name_error(f"parameter in [provenance] of {owner}", key, names)
+        if not (isinstance(text, str) and text.split(":")[0].strip() in PROVENANCE_KINDS):
+            raise param_error(f"provenance.{key}", owner, f"text starting with one of {', '.join(PROVENANCE_KINDS)}", text)
+    return dict(provenance)
 
 
 def load_parameter_set(name: str, **overrides) -> ParameterSet:
@@ -128,14 +153,23 @@ def load_parameter_set(name: str, **overrides) -> ParameterSet:
     Each override is a parameter name with a value in SI (scalar or per-device array).
     """
     path = resolve_preset(name)
-    meta, values, pixel = _merged_tables(path)
+    meta, tables = _merged_tables(path)
     model_name = meta.get("model")
     if not model_name:
         raise ParameterError(f"Parameter file {str(path)!r} has no [meta] model name.")
     model = get_model(model_name)
     owner = f"device {name!r}"
-    values = {k: _to_si(model.Params, k, v, owner) for k, v in values.items()}
-    pixel = {k: _to_si(model.Params, k, v, owner) for k, v in pixel.items()}
+    values, pixel = ({k: _to_si(model.Params, k, v, owner) for k, v in tables[t].items()} for t in ("values", "pixel"))
     params = make_params(model.Params, owner, {**values, **overrides})
     make_params(model.Params, owner, {**values, **pixel})  # validate the pixel geometry too
-    return ParameterSet(name=name, model=model_name, params=params, meta=meta, pixel=pixel)
+    errors = {}
+    for key, se in tables["standard_errors"].items():  # "pixel.area": the error of the [pixel] value
+        base = key.removeprefix("pixel.")
+        if base not in (pixel if key.startswith("pixel.") else values):
+            raise param_error(f"standard_errors.{key}", owner, "the error of a value the file sets", se)
+        errors[key] = se = _to_si(model.Params, base, se, owner)
+        if not (isinstance(se, (int, float)) and not isinstance(se, bool) and se >= 0):
+            raise param_error(f"standard_errors.{key}", owner, "a number >= 0 (inf: not determined)", se)
+    provenance = _check_provenance(tables["provenance"], model.Params, owner)
+    return ParameterSet(name=name, model=model_name, params=params, meta=meta, pixel=pixel, provenance=provenance,
+                        standard_errors=errors)

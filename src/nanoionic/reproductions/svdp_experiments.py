@@ -13,8 +13,9 @@ Readings of the paper's protocols (it does not spell them out):
 * S7 (scan rate, Supplementary Fig. 4): one ±10 V loop (0 → +10 → 0 → -10 → 0 V) per rate,
   each on a pristine device; LRS current at +10 V, HRS current |I(-10 V)|, hysteresis area of
   both lobes.
-* S9: n pulses of 10 V for 100 ms with 100 ms gaps, then reads at 1 V for 1 ms, T1 = 100 ms after
-  the last pulse and every 5 s for 60 s.
+* S9: after a 2-min rest, n pulses of 10 V for 100 ms with 100 ms gaps, then reads at 1 V for
+  1 ms, T1 = 100 ms after the last pulse and every 5 s for 60 s; learning–forgetting–relearning:
+  5 such pulses, 60 s of rest, the same pulses again until the learnt conductance is reached.
 * Pixel (S10/S12): an input is a write pulse (W = 100 ms), a gap T1 = 100 ms, a read at 5 V of
   width W whose I/V is the conductance, and a gap T2 = 300 ms; the initial conductance is one read
   before the first input.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nanoionic._core.errors import param_error
 from nanoionic._core.units import format_quantity
 from nanoionic.simulation import Device, read_conductance, simulate
 
@@ -156,16 +158,68 @@ def pixel_response(pixel: Device, write_voltage: float, n_inputs: int = N_INPUTS
     return read_conductance(simulate(pixel, pixel_protocol(write_voltage, n_inputs), save="reads")).values
 
 
-def memory_retention(device: Device, n_pulses: int) -> dict:
-    """S9: conductance read at 1 V T1 = 100 ms after n 10-V pulses (the array scheme's write-read
-    gap) and over 60 s of rest (STM → LTM).
+SETTLE = "wait 120 s"
+"""Rest before the memory experiments: the as-prepared device's volatile O2- (``pristine_mobile``)
+relaxes first, so the reads measure what the pulses did, not the relaxation of the preparation."""
 
-    The retained fraction is the share of the gain still there after 60 s. Reading after T1, not
-    at the pulse's end, lets the fast hole traps empty first; the slowest class (~1 s at 0 V) still
-    takes 0.1-0.2 % of the current at the first read, and its recovery is in the fraction."""
-    protocol = (f"read 1 V for 1 ms\nrepeat {n_pulses} {{ wait 100 ms; pulse 10 V for 100 ms }}\n"
-                "wait 100 ms\nread 1 V for 1 ms\nrepeat 12 { wait 5 s; read 1 V for 1 ms }")
+
+RETENTION_READS = tuple(0.1 + 5.001 * k for k in range(13))
+"""Read times [s] after the last pulse of ``memory_retention``: T1 = 100 ms, then every 5 s (1 ms
+reads) to 60 s; the calibration's grid."""
+
+
+def memory_retention(device: Device, n_pulses: int, read_times=RETENTION_READS) -> dict:
+    """S9: conductance read at 1 V ``read_times`` [s] after n 10-V pulses (the first at the array
+    scheme's write-read gap T1 = 100 ms), on a settled device (STM → LTM).
+
+    The retained fraction is the share of the gain still there at the last read. Reading after
+    T1, not at the pulse's end, lets the fast hole traps empty first."""
+    times = np.asarray(read_times, dtype=float)
+    if times.ndim != 1 or times.size < 2 or times[0] <= 0 or np.any(np.diff(times) <= 1e-3):
+        raise param_error("read_times", "memory_retention", "increasing times > 0 [s], at least 1 ms apart", read_times)
+    waits = np.round(np.diff(np.concatenate([[0.0], times - 0.001 * np.arange(times.size)])), 9)  # 1-ms reads between
+    reads = "\n".join(f"wait {format_quantity(float(w), 's')}\nread 1 V for 1 ms" for w in waits)
+    protocol = f"{SETTLE}\nread 1 V for 1 ms\nrepeat {n_pulses} {{ wait 100 ms; pulse 10 V for 100 ms }}\n{reads}"
     res = simulate(device, protocol, save="reads")
     g = res["conductance"].values
-    return {"time_s": res["time"].values, "conductance_S": g,
+    return {"time_s": res["time"].values, "conductance_S": g, "read_times_s": times,
             "retained_fraction": float((g[-1] - g[0]) / (g[1] - g[0]))}
+
+
+def learning_relearning(device: Device, n_learn: int = 5, rest: float = 60.0) -> dict:
+    """S9 (Supp. Fig. 11): learn with ``n_learn`` 10-V pulses (100 ms, 100 ms apart, a 1-ms read at
+    1 V after each), forget for ``rest`` [s] at 0 V (a read every 5 s), then relearn with the same
+    pulses. Relearning counts the pulses until the conductance is back at the learnt level."""
+    train = f"repeat {n_learn} {{ pulse 10 V for 100 ms; wait 100 ms; read 1 V for 1 ms }}"
+    n_rest = max(int(round(rest / 5.0)), 1)
+    protocol = (f"{SETTLE}\nread 1 V for 1 ms\n{train}\n"
+                f"repeat {n_rest} {{ wait 5 s; read 1 V for 1 ms }}\n{train}")
+    res = simulate(device, protocol, save="reads")
+    g = res["conductance"].values
+    learn, forget, relearn = g[1:1 + n_learn], g[1 + n_learn:1 + n_learn + n_rest], g[1 + n_learn + n_rest:]
+    level = learn[-1]
+    reached = np.flatnonzero(relearn >= level)
+    return {"time_s": res["time"].values, "conductance_S": g, "initial_S": float(g[0]), "learnt_S": float(level),
+            "forgotten_S": float(forget[-1]), "learn_pulses": n_learn,
+            "relearn_pulses": int(reached[0]) + 1 if reached.size else None,
+            "forgotten_share": float((level - forget[-1]) / (level - g[0]))}
+
+
+def rest_relaxation(pixel: Device, n_inputs: int = N_INPUTS) -> dict:
+    """Case 3's unstimulated pixel (Fig. 4c): conductance [S] read at 5 V before the first input and
+    after every input (the array reads every pixel, Supp. Figs. 13-14), and the same pixel left at
+    0 V for the inputs' duration with only the first and last read (relaxation by itself)."""
+    read = "read 5 V for 100 ms"
+    with_reads = read_conductance(simulate(pixel, f"{read}\nrepeat {n_inputs} {{ wait 200 ms; {read}; wait 300 ms }}",
+                                           save="reads")).values
+    alone = read_conductance(simulate(pixel, f"{read}\nwait {n_inputs * 0.6 - 0.1:.6g} s\n{read}", save="reads")).values
+    return {"read_every_input_S": with_reads, "rest_only_S": alone,
+            "rest_relaxation": float(1.0 - alone[-1] / alone[0])}
+
+
+def rise_shares(g) -> dict[str, float]:
+    """How gradual a rising conductance series is: the first step's and the last ten steps' shares
+    of the whole rise."""
+    g = np.asarray(g, dtype=float)
+    rise = g[-1] - g[0]
+    return {"first_share": float((g[1] - g[0]) / rise), "last10_share": float((g[-1] - g[-11]) / rise)}

@@ -11,11 +11,12 @@ paper, where each pixel receives its converted photodetector signal.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from nanoionic._core.errors import param_error
-from nanoionic.circuit import FIG4_CASES, HI_PATTERN, Selector, cell_read
+from nanoionic.circuit import FIG4_CASES, HI_PATTERN, Selector, cell_read, frames_to_drive
 from nanoionic.reproductions._common import Reproduction, compare, load_targets
 from nanoionic.simulation import Crossbar, Device, simulate
 
@@ -79,12 +80,15 @@ def run(progress: Callable[[str], None] | None = None, device: Device | None = N
     m: dict = {"pixel_area_m2": float(pixel.params.area)}
     data: dict = {"pattern": HI_PATTERN}
     for name, case in FIG4_CASES.items():
-        res = simulate(crossbar, case.frames(HI_PATTERN, seed=seed))
+        res = simulate(crossbar, frames_to_drive(case.frames(HI_PATTERN, seed=seed), case.scheme))
         m[name] = case_metrics(res, HI_PATTERN, case.noise_mask(HI_PATTERN), case.n_inputs)
         m[name]["description"] = case.description
         data[name] = res
         tick(name)
     m["case3_to_case4_contrast"] = m["case3"]["contrast"] / m["case4"]["contrast"]
+    read_all = replace(FIG4_CASES["case3"], scheme=replace(FIG4_CASES["case3"].scheme, read_all=True))
+    res = simulate(crossbar, frames_to_drive(read_all.frames(HI_PATTERN, seed=seed), read_all.scheme))
+    m["case3_read_every_input"] = case_metrics(res, HI_PATTERN, read_all.noise_mask(HI_PATTERN), read_all.n_inputs)
     m["sneak"] = sneak_study(pixel)
     data["sneak"] = m["sneak"]
     tick("sneak paths")
@@ -92,13 +96,41 @@ def run(progress: Callable[[str], None] | None = None, device: Device | None = N
     return Reproduction(metrics=m, data=data, comparison=rows, checks=claim_checks(m))
 
 
+STILL_RISING = 0.05
+"""Share of the case-2 word rise the last ten of 30 inputs must still add (issue 15)."""
+VISIBLE_RELAXATION = 0.05
+"""Fall of case 3's unstimulated noise pixels over the 30 inputs that counts as visible (issue 15)."""
+FLAT = 1e-4
+"""Relative change per input below which a relaxed series counts as flat (the 0-V release from the
+Stern layer creeps it up by ~1e-6 once the free population has relaxed)."""
+
+
+def half_fall_inputs(series) -> int:
+    """Number of inputs after which a falling series has done half of its total fall."""
+    x = np.asarray(series, dtype=float)
+    return int(np.argmax(x <= x[0] - 0.5 * (x[0] - x[-1])))
+
+
 def claim_checks(m: dict) -> list[dict]:
     c2, c3, c4 = m["case2"], m["case3"], m["case4"]
     sneak = m["sneak"]
     ratio = [w["sneak_A"] / s["sneak_A"] for w, s in zip(sneak["without_selector"], sneak["with_selector"])]
+    word2 = np.array(c2["word_mean_uS"])
+    last10 = (word2[-1] - word2[-11]) / (word2[-1] - word2[0])
+    noise3 = np.array(c3["noise_mean_uS"])
+    fall3 = 1.0 - noise3[-1] / noise3[0]
+    reads3 = m["case3_read_every_input"]
     rows = [
-        ("S10", "case 2: word conductance rises with every input", bool(np.all(np.diff(c2["word_mean_uS"]) > 0)),
+        ("S10", "case 2: word conductance rises with every input", bool(np.all(np.diff(word2) > 0)),
          f"{c2['word_initial_uS']:.1f} -> {c2['word_final_uS']:.1f} uS"),
+        ("S10", f"case 2: 'a continuous increase': the last ten inputs still add >= {STILL_RISING:.0%} of the rise",
+         bool(last10 >= STILL_RISING and np.all(np.diff(word2[-11:]) > 0)),
+         f"first input {(word2[1] - word2[0]) / (word2[-1] - word2[0]):.0%}, last ten {last10:.0%} of the rise"),
+        ("S11", f"case 3: noise pixels relax by themselves at 0 V, by >= {VISIBLE_RELAXATION:.0%} and never rising "
+                f"(by more than {FLAT:.0e} of their value)",
+         bool(np.all(np.diff(noise3) <= FLAT * noise3[0]) and fall3 >= VISIBLE_RELAXATION),
+         f"{noise3[0]:.1f} -> {noise3[-1]:.1f} uS ({-fall3:+.0%}; half of the fall within {half_fall_inputs(noise3)} inputs); "
+         f"read at 5 V every input instead: -> {reads3['noise_final_uS']:.1f} uS"),
         ("S11", "case 3: contrast below half of case 4's", m["case3_to_case4_contrast"] < 0.5,
          f"{c3['contrast']:.2f} vs {c4['contrast']:.2f} (ratio {m['case3_to_case4_contrast']:.2f})"),
         ("S12", "case 4: noise pixels fall with every input", bool(np.all(np.diff(c4["noise_mean_uS"]) < 0)),
@@ -107,7 +139,9 @@ def claim_checks(m: dict) -> list[dict]:
          all(r > 100 for n, r in zip(sneak["size"], ratio) if n >= 8),
          ", ".join(f"{n}x{n}: {r:.3g}x" for n, r in zip(sneak["size"], ratio))),
     ]
-    return [{"id": i, "claim": c, "pass": bool(ok), "value": v, "role": "predicted"} for i, c, ok, v in rows]
+    fitted = ("continuous increase", "relax by themselves")  # bounded in the calibration (svdp_calibration)
+    return [{"id": i, "claim": c, "pass": bool(ok), "value": v,
+             "role": "fitted" if any(f in c for f in fitted) else "predicted"} for i, c, ok, v in rows]
 
 
 def filter_image(image, *, n_inputs: int = 30, noise: float = 0.3, noise_amplitude: float = 0.6,

@@ -212,8 +212,9 @@ def test_coarse_ramp_to_zero_keeps_emptying_traps_in_bounds():
     """Sweeping 10 V -> 0 V in 25 sub-intervals, the SVDP model's fast hole traps empty within the
     last one (release e-fold per 0.6 V, ~200 /s at 0 V). Richardson extrapolation of that row
     lands below zero, so that row keeps the fine map while the O2- rows stay extrapolated; the
-    result stays in bounds and the O2- state is within 2e-4 of the inventory of a finely resolved
-    ramp (25 sub-intervals of 0.4 V are coarse: c is 3.85e-3 against 4.00e-3)."""
+    result stays in bounds and the O2- state is within 2 % (relative) or 1e-6 (absolute) of a
+    finely resolved ramp (25 sub-intervals of 0.4 V are coarse: with the version-2 preset c is
+    0.0642 against 0.0650)."""
     import nanoionic as ni
 
     dev = ni.Device("ZnTPP/AlOx")
@@ -222,7 +223,7 @@ def test_coarse_ramp_to_zero_keeps_emptying_traps_in_bounds():
     fine = integrate(dev.model, dev.params, wf, ramp_steps=3200)
     assert coarse.ok, coarse.message
     assert np.all((coarse.state >= 0) & (coarse.state <= 1))
-    np.testing.assert_allclose(coarse.state[-1, :3], fine.state[-1, :3], rtol=0, atol=2e-4)
+    np.testing.assert_allclose(coarse.state[-1, :3], fine.state[-1, :3], rtol=0.02, atol=1e-6)
 
 
 @pytest.mark.parametrize("ramp_steps", [2, 4, 8, 16])

@@ -75,7 +75,7 @@ def test_unknown_preset_suggests_the_closest(typo, suggestion):
     ("temperature", -5.0, "-5.0"),
     ("release_barrier", float("nan"), "nan"),
     ("conductance_density", float("inf"), "inf"),
-    ("transfer_coefficient", 1.5, "1.5"),
+    ("pristine_mobile", 1.5, "1.5"),
 ])
 def test_invalid_value_names_parameter_and_value(name, value, shown):
     with pytest.raises(ParameterError) as info:
