@@ -347,12 +347,20 @@ def params(name: Annotated[str, typer.Argument(help="Preset name or parameter TO
         _fail(exc)
     ps = dev.parameter_set
     table = Table(title=f"{ps.name} ({ps.model})")
-    for col in ("parameter", "value", "unit", "range", "meaning"):
+    extra = ("standard error", "provenance") if ps.provenance else ()
+    for col in ("parameter", "value", "unit", "range", "meaning") + extra:
         table.add_column(col)
     for row in describe_params(type(ps.params)):
         value = getattr(ps.params, row["name"])
-        shown = f"{value / EV:.6g} eV" if row["unit"] == "J" else f"{value:.6g}"
-        table.add_row(row["name"], shown, row["unit"], f"[{row['low']:g}, {row['high']:g}]", row["doc"])
+        energy = row["unit"] == "J"
+        shown = f"{value / EV:.6g} eV" if energy else f"{value:.6g}"
+        cells = [row["name"], shown, row["unit"], f"[{row['low']:g}, {row['high']:g}]", row["doc"]]
+        if extra:
+            se = ps.standard_errors.get(row["name"])
+            se_text = "" if se is None else "not determined" if se == float("inf") else (
+                f"{se / EV:.3g} eV" if energy else f"{se:.3g}")
+            cells += [se_text, escape(ps.provenance.get(row["name"], ""))]
+        table.add_row(*cells)
     console.print(table)
     for key in ("stack", "source", "calibration", "bond_energy_source"):
         if key in ps.meta:

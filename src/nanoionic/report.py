@@ -66,13 +66,21 @@ def cross_validation_markdown(rows: list[dict]) -> list[str]:
     lines = ["", "## Cross-validation: each group of targets left out of the fit and predicted", "",
              "| group left out | quantity | paper | predicted | error | within tolerance |", "|---|---|---|---|---|---|"]
     for r in rows:
-        target = r["target"]
-        paper = f"{target:g}" if not isinstance(target, list) else " .. ".join(
-            "" if t is None or not math.isfinite(t) else f"{t:g}" for t in target) + " (bound)"
+        paper = _target_text(r["target"])
         error = "" if r["error"] is None else f"{r['error']:+.1%}"
         lines.append(f"| {r['group']} | {r['quantity']} | {paper} | {r['predicted']:.4g} | {error} | "
                      f"{'yes' if r['within'] else 'no'} |")
     return lines
+
+
+def _target_text(target) -> str:
+    """A target value, or a bound [low, high] as "≥ low", "≤ high" or "low .. high"."""
+    if not isinstance(target, list):
+        return f"{target:g}"
+    low, high = (None if t is None or not math.isfinite(t) else t for t in target)
+    if low is None:
+        return f"≤ {high:g}"
+    return f"≥ {low:g}" if high is None else f"{low:g} .. {high:g}"
 
 
 def parameter_markdown(rows: list[dict]) -> list[str]:

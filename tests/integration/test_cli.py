@@ -46,7 +46,13 @@ def test_params_shows_values_and_source():
 
 def test_params_prints_meta_text_verbatim():
     res = invoke("params", "ZnTPP/AlOx")
-    assert "([pixel])" in _flat(res.output)
+    assert "in [provenance]" in _flat(res.output)  # square brackets are not eaten as markup
+
+
+def test_params_shows_provenance_and_standard_errors():
+    out = _flat(invoke("params", "ZnTPP/AlOx").output)
+    assert "provenance" in out and "standard error" in out
+    assert "literature: Zn-O 159 kJ/mol" in out and "not determined" in out
 
 
 def test_run_writes_a_loadable_file(tmp_path):

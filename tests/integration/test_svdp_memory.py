@@ -29,9 +29,13 @@ def test_repeated_pulses_consolidate_the_memory(retained):
     assert retained[20] - retained[5] >= 0.05
 
 
-def test_memory_decays_monotonically_after_the_pulses(zn):
+def test_the_short_term_part_fades_first_and_the_traps_recover_after(zn):
+    """After 5 pulses the free O2- fades within the first 5-s interval; the reads after that rise
+    by under 1 % in all (the slowest hole-trap classes emptying at 0 V: 1-100 s)."""
     g = ex.memory_retention(zn, 5)["conductance_S"]
-    assert np.all(np.diff(g[1:]) < 0)  # every read after the train is below the one before
+    assert g[2] < g[1]  # the fading
+    tail = g[2:]
+    assert np.all(np.diff(tail) >= 0) and tail[-1] / tail[0] - 1.0 < 0.01
 
 
 def test_relearning_needs_fewer_pulses_than_learning(zn):
@@ -40,13 +44,14 @@ def test_relearning_needs_fewer_pulses_than_learning(zn):
     assert run["relearn_pulses"] is not None and run["relearn_pulses"] < run["learn_pulses"]
 
 
-def test_as_prepared_free_ions_relax_by_themselves_at_zero_bias():
+def test_an_unstimulated_pixel_relaxes_at_zero_bias_by_recapture():
+    """Case 3's mechanism: after the first 5 V read the pixel relaxes at 0 V by itself (>= 5 %),
+    because free O2- (released from M sites by that read, plus the as-prepared free population)
+    returns to the Stern layer; with recapture switched off (a 2 eV barrier) nothing relaxes."""
     pixel = ni.Device("ZnTPP/AlOx").pixel()
-    rest = ex.rest_relaxation(pixel)
-    assert rest["rest_relaxation"] > 0.05
-    # without the as-prepared free population nothing relaxes (the read alone changes < 1 %)
-    settled = ex.rest_relaxation(pixel.replace(pristine_mobile=0.0))
-    assert abs(settled["rest_relaxation"]) < 0.01
+    assert ex.rest_relaxation(pixel)["rest_relaxation"] > 0.05
+    no_recapture = pixel.replace(recapture_barrier=2.0 * 1.602176634e-19)
+    assert abs(ex.rest_relaxation(no_recapture)["rest_relaxation"]) < 1e-3
 
 
 def test_rise_shares_of_a_straight_line():

@@ -194,8 +194,8 @@ def _residual_table(targets: list, res: np.ndarray) -> dict[str, float]:
 
 def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: list[FreeParameter],
               targets: list, start: dict[str, float], *, max_evaluations: int = 200,
-              diff_step: float = 1e-4, progress: Callable[[int, float], None] | None = None
-              ) -> CalibrationResult:
+              diff_step: float = 1e-4, progress: Callable[[int, float], None] | None = None,
+              uncertainty: bool = True) -> CalibrationResult:
     """Fit ``free`` parameters from ``start`` so that ``evaluate`` meets ``targets``.
 
     Parameters
@@ -209,6 +209,8 @@ def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: li
         same point).
     diff_step : relative finite-difference step in the optimiser's coordinates.
     progress : optional callback (evaluation count, cost).
+    uncertainty : compute standard errors and identifiability at the optimum (one more Jacobian:
+        len(free) evaluations beyond the budget).
     """
     _check_fit_inputs(free, targets, start, max_evaluations, diff_step)
     lo, hi = np.array([p.x_bounds for p in free]).T
@@ -244,8 +246,10 @@ def calibrate(evaluate: Callable[[dict[str, float]], dict[str, float]], free: li
     if failed:
         raise ParameterError(f"calibrate: evaluate returned non-finite values for {failed} at every point tried "
                              f"(best point {values}); nothing was fitted. Check the simulation behind these quantities.")
-    jac = jacobian(lambda x: residual_vector(evaluate(values_of(x)), targets), best["x"], res, lo, hi, diff_step)
-    errors, report = standard_errors(free, best["x"], jac, res)
+    errors, report = {}, None
+    if uncertainty:
+        jac = jacobian(lambda x: residual_vector(evaluate(values_of(x)), targets), best["x"], res, lo, hi, diff_step)
+        errors, report = standard_errors(free, best["x"], jac, res)
     return CalibrationResult(values=values, residuals=_residual_table(targets, res),
                              measured={k: float(v) for k, v in measured.items()}, cost=float(0.5 * res @ res),
                              n_evaluations=len(history), message=message, history=history,
@@ -309,7 +313,7 @@ def cross_validate_targets(evaluate: Callable[[dict[str, float]], dict[str, floa
         held = [t for t in targets if t.group == g]
         tick = (lambda n, c, g=g: progress(g, n, c)) if progress else None
         result = calibrate(evaluate, free, fitted, start, max_evaluations=max_evaluations, diff_step=diff_step,
-                           progress=tick)
+                           progress=tick, uncertainty=False)
         measured = evaluate(result.values)
         rows = [prediction_row(t, float(measured[t.quantity])) for t in held]
         out.append(HeldOut(group=g, values=result.values, rows=rows))

@@ -39,8 +39,9 @@ Memory (S9, the review's STM → LTM): a pulse above threshold frees O2- (m). At
 ions either return to the Stern layer (recapture: the short-term memory fades within seconds)
 or bind to an M site (coordination: consolidated, long-term). Repeated pulses keep m up for
 longer, so more of it is coordinated: consolidation with pulse number, and a relearnt state that
-needs fewer pulses. An as-prepared device holds a free population (``pristine_mobile``) above
-its 0-V equilibrium, which relaxes by itself (the spontaneous decay of Fig. 4c's case 3).
+needs fewer pulses. A read at 5 V frees coordinated ions (field-assisted dissociation), which
+then relax at 0 V by themselves (the spontaneous decay of Fig. 4c's case 3); an as-prepared device
+may also hold free ions above the 0-V equilibrium (``pristine_mobile``).
 
 Every rate depends on V only, so dx/dt = A(V)·x + b(V) is affine in the state and each
 constant-voltage interval is solved exactly (``affine_map``: the O2- block from the
