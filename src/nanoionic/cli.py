@@ -347,26 +347,35 @@ def params(name: Annotated[str, typer.Argument(help="Preset name or parameter TO
         _fail(exc)
     ps = dev.parameter_set
     table = Table(title=f"{ps.name} ({ps.model})")
-    extra = ("standard error", "provenance") if ps.provenance else ()
-    for col in ("parameter", "value", "unit", "range", "meaning") + extra:
+    for col in ("parameter", "value", "unit", "range", "meaning"):
         table.add_column(col)
     for row in describe_params(type(ps.params)):
         value = getattr(ps.params, row["name"])
-        energy = row["unit"] == "J"
-        shown = f"{value / EV:.6g} eV" if energy else f"{value:.6g}"
-        cells = [row["name"], shown, row["unit"], f"[{row['low']:g}, {row['high']:g}]", row["doc"]]
-        if extra:
-            se = ps.standard_errors.get(row["name"])
-            se_text = "" if se is None else "not determined" if se == float("inf") else (
-                f"{se / EV:.3g} eV" if energy else f"{se:.3g}")
-            cells += [se_text, escape(ps.provenance.get(row["name"], ""))]
-        table.add_row(*cells)
+        shown = f"{value / EV:.6g} eV" if row["unit"] == "J" else f"{value:.6g}"
+        table.add_row(row["name"], shown, row["unit"], f"[{row['low']:g}, {row['high']:g}]", row["doc"])
     console.print(table)
+    if ps.provenance:
+        console.print(_provenance_table(ps))
     for key in ("stack", "source", "calibration", "bond_energy_source"):
         if key in ps.meta:
             console.print(f"[bold]{key}:[/] {escape(str(ps.meta[key]))}")
     if ps.pixel:
         console.print("[bold]array pixel:[/] " + ", ".join(f"{k} = {v:.6g}" for k, v in ps.pixel.items()))
+
+
+def _provenance_table(ps) -> Table:
+    """Where each value of a parameter set comes from, with the fit's standard errors."""
+    table = Table(title="provenance and standard errors")
+    for col in ("parameter", "standard error", "provenance"):
+        table.add_column(col)
+    units = {row["name"]: row["unit"] for row in describe_params(type(ps.params))}
+    for name, text in ps.provenance.items():
+        se = ps.standard_errors.get(name)
+        energy = units.get(name.removeprefix("pixel.")) == "J"
+        se_text = "" if se is None else "not determined" if se == float("inf") else (
+            f"{se / EV:.3g} eV" if energy else f"{se:.3g}")
+        table.add_row(name, se_text, escape(text))
+    return table
 
 
 export_app = typer.Typer(no_args_is_help=True, help="Export a device model for circuit simulators (ngspice, Verilog-A).")

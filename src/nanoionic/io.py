@@ -136,6 +136,21 @@ def write_text_atomic(path, text: str, *, encoding: str = "utf-8") -> Path:
     return Path(path)
 
 
+def json_safe(obj):
+    """JSON has no NaN or infinity: such numbers become None (null), recursively."""
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if math.isfinite(obj) else None
+    return obj
+
+
 def write_json_atomic(path, obj, *, indent: int | None = 2) -> Path:
     """Write ``obj`` as JSON to ``path`` atomically (numpy scalars/arrays allowed); return the path."""
     text = json.dumps(obj, indent=indent, default=_json_default, sort_keys=False) + "\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from nanoionic._core.errors import param_error, unknown_name_error
-from nanoionic.io import atomic_path, write_json_atomic, write_text_atomic
+from nanoionic.io import atomic_path, json_safe, write_json_atomic, write_text_atomic
 from nanoionic.plotting import cross_validation_figures, file_stems, fit_figures
 from nanoionic.plotting import review_filaments_figures, review_synapses_figures, svdp_device_figures, svdp_digits_figures, svdp_filter_figures
 from nanoionic.reproductions import review_filaments, review_synapses, svdp_device, svdp_digits, svdp_filter
@@ -134,27 +134,12 @@ def write_reproduction(name: str, out_dir, progress: Callable[[str], None] | Non
         paths.append(write_text_atomic(out / "protocols" / f"{key}.txt", text + "\n"))
     # the metrics at the top level (e.g. metrics.json["case2"]["word_final_uS"]), then the tables
     metrics = {"reproduction": name, **rep.metrics, "comparison": rep.comparison, "claims": rep.checks}
-    paths.append(write_json_atomic(out / "metrics.json", metrics))
+    paths.append(write_json_atomic(out / "metrics.json", json_safe(metrics)))
     paths.append(write_text_atomic(out / "comparison.md", comparison_markdown(rep, title)))
     return rep, paths
 
 
 # ------------------------------------------------------------------------------------- fits
-
-
-def _json_safe(obj):
-    """JSON has no NaN or infinity: such numbers become None (null), recursively."""
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if math.isfinite(obj) else None
-    return obj
 
 
 def _trace_record(t, file: str, predicted: bool) -> dict:
@@ -196,7 +181,7 @@ def fit_record(result, cross_validation=None) -> dict:
         "cross_validation": cross_validation.table() if cross_validation is not None else None,
         "null_means": "not a finite number: an undetermined standard error (infinite) or no compliance (infinite)",
     }
-    return _json_safe(record)
+    return json_safe(record)
 
 
 def write_trace_csv(trace, path) -> Path:

@@ -89,7 +89,7 @@ def test_svdp_interface_hopping_pulse_train():
     v = np.array([x for level in (8.0, 12.0, 4.0, 10.0, 6.0, 14.0, 2.0) for _ in range(8) for x in (level, 1.0)])
     meas = synthetic(dev, 0.1 * np.arange(1, v.size + 1), v, interpolation="step")
     # the landscape has a local minimum the ×3 start falls into; a wider Sobol stage finds the global one
-    recover(dev, meas, ["release_distance", "migration_distance", "conductance_density", "sinh_voltage",
+    recover(dev, meas, ["migration_barrier", "migration_distance", "conductance_density", "sinh_voltage",
                         "residual_fraction"], n_starts=256, n_local=3)
 
 

@@ -256,14 +256,14 @@ def main(max_evaluations: int = EVALUATIONS) -> None:  # pragma: no cover - long
     """Calibrate the ZnTPP/AlOx set, cross-validate it by target group, write RECORD and print the
     values and standard errors as TOML lines for the parameter file."""
     from nanoionic.fit import cross_validate_targets
-    from nanoionic.io import write_json_atomic
+    from nanoionic.io import json_safe, write_json_atomic
 
     say = lambda n, c: print(f"evaluation {n}: cost {c:.4g}", file=sys.stderr)  # noqa: E731
     result = calibrate(evaluate, FREE, TARGETS, START, max_evaluations=max_evaluations, progress=say)
     held_out = cross_validate_targets(evaluate, FREE, TARGETS, result.values, keep=(GEOMETRY,),
                                       max_evaluations=CROSS_VALIDATION_EVALUATIONS,
                                       progress=lambda g, n, c: say(n, c) if n % 10 == 0 else None)
-    write_json_atomic(RECORD, record(result, held_out))
+    write_json_atomic(RECORD, json_safe(record(result, held_out)))  # inf (undetermined, open bounds) -> null
     print(toml_lines(result.values))
     print("[standard_errors]")
     print(toml_lines(result.standard_errors))

@@ -7,12 +7,15 @@ never tunes anything: parameters come from the preset.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable
 
 import numpy as np
 
 from nanoionic.reproductions import svdp_experiments as ex
 from nanoionic.reproductions._common import Reproduction, compare, load_targets, monotonic
+from nanoionic.reproductions.svdp_calibration import RECORD
 from nanoionic.simulation import Device, simulate
 
 S1_PROTOCOL = ex.bipolar_loop_protocol(0.01)
@@ -113,28 +116,20 @@ def run(progress: Callable[[str], None] | None = None, device: Device | None = N
 
 
 def parameter_table(device: Device) -> list[dict]:
-    """Every parameter of ``device`` with its unit, value, provenance and standard error (SI)."""
-    import dataclasses
-
+    """Every parameter of ``device`` (then its array pixel's overrides as "pixel.<name>") with its
+    value and unit (SI), provenance and standard error."""
     ps = device.parameter_set
-    rows = []
-    for f in dataclasses.fields(device.params):
-        rows.append({"name": f.name, "value": getattr(device.params, f.name), "unit": f.metadata.get("unit", ""),
-                     "provenance": ps.provenance.get(f.name, "not stated"), "standard_error": ps.standard_errors.get(f.name)})
-    for name, value in ps.pixel.items():
-        key = f"pixel.{name}"
-        rows.append({"name": key, "value": value, "unit": "m^2" if name == "area" else "", "standard_error": ps.standard_errors.get(key),
-                     "provenance": ps.provenance.get(key, "not stated")})
-    return rows
+    units = {f.name: f.metadata.get("unit", "") for f in dataclasses.fields(device.params)}
+    entries = [(name, getattr(device.params, name)) for name in units]
+    entries += [(f"pixel.{name}", value) for name, value in ps.pixel.items()]
+    return [{"name": key, "value": value, "unit": units[key.removeprefix("pixel.")],
+             "provenance": ps.provenance.get(key, "not stated"), "standard_error": ps.standard_errors.get(key)}
+            for key, value in entries]
 
 
 def cross_validation_table() -> list[dict]:
     """The calibration's cross-validation (``svdp_calibration.RECORD``): each group of targets
     left out of a refit and the refit's prediction of it."""
-    import json
-
-    from nanoionic.reproductions.svdp_calibration import RECORD
-
     if not RECORD.is_file():
         return []
     record = json.loads(RECORD.read_text())

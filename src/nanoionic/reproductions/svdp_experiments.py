@@ -206,9 +206,10 @@ def learning_relearning(device: Device, n_learn: int = 5, rest: float = 60.0) ->
 
 
 def rest_relaxation(pixel: Device, n_inputs: int = N_INPUTS) -> dict:
-    """Case 3's unstimulated pixel (Fig. 4c): conductance [S] read at 5 V before the first input and
-    after every input (the array reads every pixel, Supp. Figs. 13-14), and the same pixel left at
-    0 V for the inputs' duration with only the first and last read (relaxation by itself)."""
+    """Case 3's unstimulated pixel (Fig. 4c) under two readings: left at 0 V for the inputs'
+    duration between its first and a last 5 V read (ours: no S_noise, so no pulse at all;
+    ``rest_relaxation`` is its relative fall), and read at 5 V after every input instead
+    (``read_every_input_S``, conductances [S])."""
     read = "read 5 V for 100 ms"
     with_reads = read_conductance(simulate(pixel, f"{read}\nrepeat {n_inputs} {{ wait 200 ms; {read}; wait 300 ms }}",
                                            save="reads")).values

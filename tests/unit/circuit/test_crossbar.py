@@ -165,7 +165,8 @@ def test_half_selected_cells_are_disturbed_by_writes():
     g0 = conductance(PIXEL.model, PIXEL.model.initial_state(PIXEL.params, 1), 5.0, PIXEL.params)[0]
     assert g[0, 0] > 1.2 * g0  # selected at 10 V: potentiated
     assert g[0, 1] < g0 and g[1, 0] < g0  # half-selected at 5 V: depressed (write disturb)
-    assert g[1, 1] == pytest.approx(g0, rel=1e-3)  # unselected at 0 V: only slow relaxation
+    # unselected at 0 V: only the relaxation of the as-prepared free O2- (0.6 % here, < 2 %)
+    assert g[1, 1] <= g0 and g[1, 1] == pytest.approx(g0, rel=0.02)
 
 
 def test_non_converging_newton_names_the_time_and_the_worst_nodes(monkeypatch):

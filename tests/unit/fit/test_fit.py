@@ -180,8 +180,9 @@ def test_fitted_trace_and_held_out_trace_are_at_the_noise_level(fitted, other):
     assert at_noise_level(fitted.holdout_nrms["other"])
     again = fitted.predict(other)
     assert np.array_equal(again.simulated, fitted.holdout[0].simulated)
-    for name, truth in (("conductance_density", 341.815), ("sinh_voltage", 2.81601)):
-        assert abs(fitted.z_scores({name: truth})[name]) < 4.0
+    truth = ni.Device("ZnTPP/AlOx").params  # the synthetic traces come from the preset
+    for name in ("conductance_density", "sinh_voltage"):
+        assert abs(fitted.z_scores({name: getattr(truth, name)})[name]) < 4.0
 
 
 def test_profile_is_the_quadratic_of_the_standard_errors(fitted):
@@ -293,8 +294,9 @@ BAD = [
     # ZnTPP/AlOx has its own series resistance: the instrument adds none
     (dict(nuisance={"series_resistance": 10.0}), "The 'nuisance['series_resistance']' parameter of fit must be left "
      "out: the model has its own parameter of this name"),
-    (dict(data=_trace_of_wrong_state), "The 'data[0].state0' parameter of fit must be a finite array of the model's 7 "
-     "states ['mobile', 'coordinated', 'interfacial', 'trap_1', 'trap_2', 'trap_3', 'trap_4']. Got (3,)"),
+    (dict(data=_trace_of_wrong_state), "The 'data[0].state0' parameter of fit must be a finite array of the model's 9 "
+     "states ['mobile', 'coordinated', 'interfacial', 'bound_main_1', 'bound_main_2', 'trap_1', 'trap_2', 'trap_3', "
+     "'trap_4']. Got (3,)"),
 ]
 
 

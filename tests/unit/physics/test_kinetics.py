@@ -39,7 +39,7 @@ def test_star_chain_matches_high_precision_reference(logs, log_dt):
     k = 10.0 ** np.array(logs)
     q = generator({(0, 3): k[0], (3, 0): k[1], (1, 0): k[2], (0, 1): k[3], (2, 0): k[4], (0, 2): k[5]})
     dt = 10.0 ** log_dt
-    p = np.eye(4) + transition_minus_identity(q[None], dt)[0]
+    p = np.eye(q.shape[0]) + transition_minus_identity(q[None], dt)[0]
     np.testing.assert_allclose(p, reference_map(q, dt), rtol=0, atol=1e-15 * max(1.0, k.max() * dt))
 
 
@@ -69,5 +69,5 @@ def test_svdp_generators_match_high_precision_reference(voltage, dt):
     """The interface-hopping model's rates reach 1e13 /s beside slow modes of 1e-4 /s."""
     from nanoionic.models.interface_hopping import InterfaceHoppingParams, compartment_generator
     q = compartment_generator(voltage, InterfaceHoppingParams())
-    p = np.eye(4) + transition_minus_identity(q[None], dt)[0]
+    p = np.eye(q.shape[0]) + transition_minus_identity(q[None], dt)[0]
     np.testing.assert_allclose(p, reference_map(q, dt), rtol=0, atol=1e-13)
