@@ -22,7 +22,7 @@ from nanoionic.models.base import describe_params
 from nanoionic.models.registry import MODELS
 from nanoionic.parameters import preset_names
 from nanoionic.protocols.waveform import KIND, Waveform
-from nanoionic.report import reproduction_names, write_reproduction
+from nanoionic.report import reproduction_names, standard_error_text, write_reproduction
 from nanoionic.simulation import Device, simulate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -370,10 +370,7 @@ def _provenance_table(ps) -> Table:
         table.add_column(col)
     units = {row["name"]: row["unit"] for row in describe_params(type(ps.params))}
     for name, text in ps.provenance.items():
-        se = ps.standard_errors.get(name)
-        energy = units.get(name.removeprefix("pixel.")) == "J"
-        se_text = "" if se is None else "not determined" if se == float("inf") else (
-            f"{se / EV:.3g} eV" if energy else f"{se:.3g}")
+        se_text = standard_error_text(ps.standard_errors.get(name), units.get(name.removeprefix("pixel."), ""))
         table.add_row(name, se_text, escape(text))
     return table
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from nanoionic._core.errors import param_error, unknown_name_error
+from nanoionic._core.units import EV
 from nanoionic.io import atomic_path, json_safe, write_json_atomic, write_text_atomic
 from nanoionic.plotting import cross_validation_figures, file_stems, fit_figures
 from nanoionic.plotting import review_filaments_figures, review_synapses_figures, svdp_device_figures, svdp_digits_figures, svdp_filter_figures
@@ -83,15 +84,24 @@ def _target_text(target) -> str:
     return f"≥ {low:g}" if high is None else f"{low:g} .. {high:g}"
 
 
+def standard_error_text(se: float | None, unit: str = "") -> str:
+    """A standard error for people: blank when none, "not determined" when infinite, energies
+    [J] in eV."""
+    if se is None:
+        return ""
+    if not math.isfinite(se):
+        return "not determined"
+    return f"{se / EV:.3g} eV" if unit == "J" else f"{se:.3g}"
+
+
 def parameter_markdown(rows: list[dict]) -> list[str]:
     """Lines of the parameter table: value, standard error and where each value comes from."""
     if not rows:
         return []
     lines = ["", "## Parameters", "", "| parameter | value | standard error | unit | provenance |", "|---|---|---|---|---|"]
     for r in rows:
-        se = r["standard_error"]
-        se_text = "" if se is None else ("not determined" if not math.isfinite(se) else f"{se:.3g}")
-        lines.append(f"| {r['name']} | {r['value']:.6g} | {se_text} | {r['unit']} | {_cell(r['provenance'])} |")
+        lines.append(f"| {r['name']} | {r['value']:.6g} | {standard_error_text(r['standard_error'])} | {r['unit']} | "
+                     f"{_cell(r['provenance'])} |")
     return lines
 
 

@@ -45,7 +45,7 @@ may also hold free ions above the 0-V equilibrium (``pristine_mobile``).
 
 Every rate depends on V only, so dx/dt = A(V)·x + b(V) is affine in the state and each
 constant-voltage interval is solved exactly (``affine_map``: the O2- block from the
-four-population generator by ``physics.kinetics``, which stays accurate when the rates span
+population generator by ``physics.kinetics``, which stays accurate when the rates span
 1e-12..1e13 /s; each trap class in closed form). Potentiation above ~6–7 V and
 depression below it are the balance of release (steep in V) against dissociation + recapture
 (which rises with V at low bias and falls at high bias as the field blocks the return); the
@@ -146,7 +146,7 @@ class InterfaceHoppingParams:
     pristine_mobile: float = field(0.0318951, "1", 0.0, 1.0, "free (volatile) O2- fraction of an as-prepared device (D_MO = D_ref)")
     trap_share: float = field(0.732135, "1", 0.0, 1.0, "s: share of the hole current lost when every trap is filled", high_open=True)
     trap_rate: float = field(0.038131, "1/s", 0.0, 1e12, "k_0: rate constant of the fastest trap class", low_open=True)
-    trap_spread: float = field(1, "1", 0.0, 10.0, "decades between the rate constants of successive trap classes")
+    trap_spread: float = field(1.0, "1", 0.0, 10.0, "decades between the rate constants of successive trap classes")
     trap_voltage: float = field(1.90079, "V", 0.0, 1e3, "V_t of the free-hole drive sinh(|V|/V_t) of capture", low_open=True)
     trap_release_ratio: float = field(259.526, "1", 0.0, 1e12, "r_t: release/capture ratio at sinh(|V|/V_t) = 1", low_open=True)
     trap_hold: float = field(0.882779, "1/V", 0.0, 100.0, "β: the field holds trapped holes, release slowed by exp(-β|V|)")
